@@ -1,0 +1,113 @@
+/* ISC license: see LICENSE. */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <skalibs/types.h>
+#include <skalibs/bytestr.h>
+
+#include "lib/postern.h"
+
+static char hostbuf[PN_HOSTNAME_MAX + 1];
+
+static char const *const mechnames[PN_MECH_MAX + 1] = { 0, "PLAIN", "LOGIN" };
+
+char const *pn_conf_mechname(unsigned int m)
+{
+  return m && m <= PN_MECH_MAX ? mechnames[m] : "?";
+}
+
+/* Unset or empty: the default.  Set: a decimal number within [min, max]. */
+static int getuint(char const *name, unsigned int dflt, unsigned int min, unsigned int max, unsigned int *out)
+{
+  char const *s = getenv(name);
+  unsigned int n;
+  size_t len;
+  if (!s || !*s) { *out = dflt; return 1; }
+  len = uint_scan(s, &n);
+  if (!len || s[len] || n < min || n > max) return 0;
+  *out = n;
+  return 1;
+}
+
+static int getflag(char const *name)
+{
+  char const *s = getenv(name);
+  return s && *s;
+}
+
+/* A name that goes into replies and Received: letters, digits, - . _ and
+   the brackets and colons of an address literal, nothing else. */
+static int hostname_ok(char const *s)
+{
+  size_t len = strlen(s);
+  size_t i;
+  if (!len || len > PN_HOSTNAME_MAX) return 0;
+  for (i = 0; i < len; i++)
+  {
+    char c = s[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+      || c == '-' || c == '.' || c == '_' || c == '[' || c == ']' || c == ':')) return 0;
+  }
+  return 1;
+}
+
+static int gethost(pn_conf *c)
+{
+  char const *s = getenv("SMTPHOSTNAME");
+  if (s && *s) { c->hostname = s; return hostname_ok(s); }
+  s = getenv("TCPLOCALHOST");
+  if (s && *s && hostname_ok(s)) { c->hostname = s; return 1; }
+  if (gethostname(hostbuf, sizeof(hostbuf)) < 0) return 0;
+  hostbuf[sizeof(hostbuf) - 1] = 0;
+  c->hostname = hostbuf;
+  return hostname_ok(hostbuf);
+}
+
+static int getmechs(pn_conf *c)
+{
+  char const *s = getenv("AUTHMECHS");
+  if (!s) s = "PLAIN LOGIN";
+  c->nmechs = 0;
+  while (*s)
+  {
+    size_t len;
+    unsigned int m;
+    unsigned int i;
+    while (*s == ' ' || *s == '\t') s++;
+    if (!*s) break;
+    for (len = 0; s[len] && s[len] != ' ' && s[len] != '\t'; len++);
+    for (m = 1; m <= PN_MECH_MAX; m++)
+      if (strlen(mechnames[m]) == len && !strncasecmp(s, mechnames[m], len)) break;
+    if (m > PN_MECH_MAX) return 0;
+    for (i = 0; i < c->nmechs; i++) if (c->mechs[i] == m) break;
+    if (i == c->nmechs) c->mechs[c->nmechs++] = (unsigned char)m;
+    s += len;
+  }
+  return 1;
+}
+
+int pn_conf_read(pn_conf *c, char const **bad)
+{
+  char const *s = getenv("DATABYTES");
+  memset(c, 0, sizeof(*c));
+  if (s && *s)
+  {
+    size_t len = uint64_scan(s, &c->databytes);
+    if (!len || s[len]) { *bad = "DATABYTES"; return 0; }
+  }
+  else c->databytes = PN_DATABYTES_DEFAULT;
+  if (!getuint("MAXRCPTS", PN_MAXRCPTS_DEFAULT, 1, PN_MAXRCPTS_MAX, &c->maxrcpts)) { *bad = "MAXRCPTS"; return 0; }
+  if (!getuint("SMTPTIMEOUT", PN_TIMEOUT_DEFAULT, 1, PN_TIMEOUT_MAX, &c->timeout)) { *bad = "SMTPTIMEOUT"; return 0; }
+  if (!getuint("AUTHMAXFAIL", PN_AUTHMAXFAIL_DEFAULT, 1, PN_AUTHMAXFAIL_MAX, &c->authmaxfail)) { *bad = "AUTHMAXFAIL"; return 0; }
+  if (!getuint("AUTHFAILDELAY", PN_AUTHFAILDELAY_DEFAULT, 0, PN_AUTHFAILDELAY_MAX, &c->authfaildelay)) { *bad = "AUTHFAILDELAY"; return 0; }
+  if (!getmechs(c)) { *bad = "AUTHMECHS"; return 0; }
+  if (!gethost(c)) { *bad = "SMTPHOSTNAME"; return 0; }
+  c->authinsecure = getflag("AUTHINSECURE");
+  c->tls = getflag("SMTPTLS") || getflag("SSL_PROTOCOL");
+  c->relayclient = !!getenv("RELAYCLIENT");
+  return 1;
+}

@@ -1,0 +1,147 @@
+/* ISC license: see LICENSE. */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <skalibs/allreadwrite.h>
+#include <skalibs/buffer.h>
+#include <skalibs/djbunix.h>
+#include <skalibs/siovec.h>
+#include <skalibs/tai.h>
+#include <skalibs/unix-timed.h>
+
+#include "lib/postern.h"
+
+#define PN_PEEK_MAX 4096
+
+/*
+ * The "exact" reader: it never consumes a byte past the first LF, so that
+ * what a client pipelined after its AUTH exchange stays in the kernel for
+ * the next program.  On a socket, peek then take up to the LF; on anything
+ * else (a pipe in scripted use), one byte at a time.
+ */
+static ssize_t read_exact(int fd, struct iovec const *v, unsigned int n)
+{
+  static int notsock = 0;
+  char tmp[PN_PEEK_MAX];
+  size_t max = siovec_len(v, n);
+  ssize_t r;
+  if (max > sizeof(tmp)) max = sizeof(tmp);
+  if (!max) return 0;
+  if (!notsock)
+  {
+    r = recv(fd, tmp, max, MSG_PEEK);
+    if (r < 0 && errno == ENOTSOCK) notsock = 1;
+    else if (r <= 0) return r;
+    else
+    {
+      char *lf = memchr(tmp, '\n', (size_t)r);
+      size_t want = lf ? (size_t)(lf - tmp) + 1 : (size_t)r;
+      r = recv(fd, tmp, want, 0);
+      if (r <= 0) return r;
+      siovec_scatter(v, n, tmp, (size_t)r);
+      return r;
+    }
+  }
+  r = read(fd, tmp, 1);
+  if (r <= 0) return r;
+  siovec_scatter(v, n, tmp, 1);
+  return r;
+}
+
+void pn_io_init(pn_io *io, int exact, unsigned int timeout, char *inbuf, size_t inlen, char *outbuf, size_t outlen)
+{
+  buffer_init(&io->in, exact ? &read_exact : &fd_readv, 0, inbuf, inlen);
+  buffer_init(&io->out, &fd_writev, 1, outbuf, outlen);
+  tain_uint(&io->tto, timeout);
+  tain_now_set_stopwatch_g();
+  ndelay_on(0);
+  ndelay_on(1);
+}
+
+void pn_io_blocking(void)
+{
+  ndelay_off(0);
+  ndelay_off(1);
+}
+
+int pn_io_flush(pn_io *io)
+{
+  tain deadline;
+  if (buffer_isempty(&io->out)) return 1;
+  tain_add_g(&deadline, &io->tto);
+  return buffer_timed_flush_g(&io->out, &deadline);
+}
+
+int pn_io_put(pn_io *io, char const *s, size_t len)
+{
+  while (len)
+  {
+    size_t w = buffer_putnoflush(&io->out, s, len);
+    s += w;
+    len -= w;
+    if (len && !pn_io_flush(io)) return 0;
+  }
+  return 1;
+}
+
+int pn_io_puts(pn_io *io, char const *s)
+{
+  return pn_io_put(io, s, strlen(s));
+}
+
+void pn_io_quit(pn_io *io, char const *reply)
+{
+  if (pn_io_puts(io, reply) && pn_io_put(io, "\r\n", 2)) pn_io_flush(io);
+  _exit(0);
+}
+
+/* Takes what is buffered, up to and including a LF; returns 1 if the LF
+   was found.  Bytes beyond max are counted in *got but not stored. */
+static int take(buffer *b, char *s, size_t max, size_t *got)
+{
+  struct iovec v[2];
+  unsigned int i;
+  size_t used = 0;
+  int found = 0;
+  buffer_rpeek(b, v);
+  for (i = 0; i < 2 && !found; i++)
+  {
+    char const *p = v[i].iov_base;
+    size_t len = v[i].iov_len;
+    char const *lf = memchr(p, '\n', len);
+    if (lf) { len = (size_t)(lf - p) + 1; found = 1; }
+    if (*got < max)
+    {
+      size_t n = max - *got < len ? max - *got : len;
+      memcpy(s + *got, p, n);
+    }
+    *got += len;
+    used += len;
+  }
+  buffer_rseek(b, used);
+  return found;
+}
+
+int pn_io_getline(pn_io *io, char *s, size_t max, size_t *len)
+{
+  size_t got = 0;
+  tain deadline;
+  if (!pn_io_flush(io)) return -1;
+  tain_add_g(&deadline, &io->tto);
+  for (;;)
+  {
+    if (take(&io->in, s, max, &got)) break;
+    if (buffer_timed_fill_g(&io->in, &deadline) < 0)
+      return errno == EPIPE ? 0 : -1;
+  }
+  if (got > max) return (errno = ERANGE, -1);
+  got--;
+  if (got && s[got-1] == '\r') got--;
+  *len = got;
+  return 1;
+}
