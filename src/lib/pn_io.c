@@ -136,8 +136,9 @@ int pn_io_getline(pn_io *io, char *s, size_t max, size_t *len)
   for (;;)
   {
     if (take(&io->in, s, max, &got)) break;
-    if (buffer_timed_fill_g(&io->in, &deadline) < 0)
-      return errno == EPIPE ? 0 : -1;
+    /* buffer_timed_fill: > 0 bytes read, 0 at EOF, -1 error (ETIMEDOUT) */
+    ssize_t r = buffer_timed_fill_g(&io->in, &deadline);
+    if (r <= 0) return r;
   }
   if (got > max) return (errno = ERANGE, -1);
   got--;

@@ -147,4 +147,367 @@ struct pn_conf_s
 extern int pn_conf_read(pn_conf *, char const **);
 extern char const *pn_conf_mechname(unsigned int);
 
+/* pn_peer: the connection's addresses */
+
+#define PN_IP_MAX 64            /* a formatted IPv4 or IPv6 address */
+#define PN_PORT_MAX 8
+
+/* getpeername (or, with local set, getsockname) of fd, formatted into ip
+   (PN_IP_MAX) and port (PN_PORT_MAX).  1 found, 0 none (not an IP
+   socket), -1 error. */
+extern int pn_peer_name(int, int, char *, char *);
+
+/* 1 if ip is in 127.0.0.0/8, ::1 or ::ffff:127.0.0.0/104, else 0. */
+extern int pn_peer_isloopback(char const *);
+
+/* pn_pwdb: the password database.  Source: one line per user,
+   user:hash[:account[:senders]], # comments.  Compiled cdb: key user,
+   data hash\0account\0senders\0, plus the marker record below (its key
+   cannot be a user name).  Pure functions: no I/O, no crypt(3). */
+
+#define PN_PWDB_USER_MAX 255
+#define PN_PWDB_HASH_MAX 383          /* CRYPT_OUTPUT_SIZE - 1 */
+#define PN_PWDB_ACCOUNT_MAX 255
+#define PN_PWDB_SENDERS_MAX 4096
+#define PN_PWDB_LINE_MAX (PN_PWDB_USER_MAX + PN_PWDB_HASH_MAX + PN_PWDB_ACCOUNT_MAX + PN_PWDB_SENDERS_MAX + 3)
+#define PN_PWDB_DATA_MAX (PN_PWDB_HASH_MAX + PN_PWDB_ACCOUNT_MAX + PN_PWDB_SENDERS_MAX + 3)
+#define PN_PWDB_MARKER_KEY ":postern-pwdb"
+#define PN_PWDB_MARKER_DATA "1"
+
+typedef struct pn_pwent_s pn_pwent;
+struct pn_pwent_s
+{
+  char const *user;
+  size_t userlen;
+  char const *hash;
+  size_t hashlen;
+  char const *account;
+  size_t accountlen;
+  char const *senders;
+  size_t senderslen;
+};
+#define PN_PWENT_ZERO { .user = "", .userlen = 0, .hash = "", .hashlen = 0, .account = "", .accountlen = 0, .senders = "", .senderslen = 0 }
+
+/* 1 if the len bytes are a user name postern accepts: 1 to
+   PN_PWDB_USER_MAX bytes, no ':', whitespace or control character, not
+   starting with '#'; else 0. */
+extern int pn_pwdb_user_ok(char const *, size_t);
+
+/* 1 if an account field is usable (empty, or a name as above of at most
+   PN_PWDB_ACCOUNT_MAX bytes), else 0. */
+extern int pn_pwdb_account_ok(char const *, size_t);
+
+/* 1 if a senders field is usable (empty, or space-separated entries
+   each with an '@' and something after the last '@'), else 0. */
+extern int pn_pwdb_senders_ok(char const *, size_t);
+
+/* 1 if a hash field means a locked account ("", or starting with '!'
+   or '*'), else 0. */
+extern int pn_pwdb_locked(char const *, size_t);
+
+/* Parses one source line of len bytes, without its LF.  1: an entry, in
+   *e (pointers into the line); 0: a blank line or a comment; -1: not
+   parsable, *err says why. */
+extern int pn_pwdb_parse(char const *, size_t, pn_pwent *, char const **);
+
+/* Packs e's fields into the cdb data format; dst has PN_PWDB_DATA_MAX
+   bytes.  Returns the length. */
+extern size_t pn_pwdb_pack(char *, pn_pwent const *);
+
+/* Splits len bytes of cdb data into *e (user untouched); the fields
+   point into s and are NUL-terminated there.  1, or 0 if the data is
+   not a well-formed record. */
+extern int pn_pwdb_unpack(char const *, size_t, pn_pwent *);
+
+
+/* pn_crypt: crypt(3) (libxcrypt).  Only postern-checkpw and
+   postern-passwd reference this file, so only they link -lcrypt. */
+
+/* Checks the NUL-terminated password pw against hash.  With hash null,
+   unusable (locked, unknown method) or invalid, it hashes pw against a
+   dummy setting of the default method instead, so that the call costs
+   the same, and returns 0.  Compares in constant time.  1 match, 0 no
+   match, -1 error (errno: ENOMEM...). */
+extern int pn_crypt_check(char const *, char const *);
+
+/* 1 if libxcrypt can verify hash (a known, enabled method), else 0. */
+extern int pn_crypt_usable(char const *);
+
+/* Hashes pw with a fresh salt for the method whose prefix is given
+   ("$y$", "$6$", "$2b$") at libxcrypt's default cost, into dst of max
+   bytes.  1, or 0 with errno. */
+extern int pn_crypt_hash(char *, size_t, char const *, char const *);
+
+/* Wipes crypt(3)'s working memory.  Call before exiting or exec'ing. */
+extern void pn_crypt_wipe(void);
+
+
+/* pn_addr: MAIL FROM and RCPT TO arguments (RFC 5321 4.1.2, RFC 6531),
+   pure functions */
+
+#define PN_PATH_MAX 256           /* a path, brackets included (RFC 5321 4.5.3.1.3) */
+#define PN_LOCAL_MAX 64           /* a local part */
+#define PN_DOMAIN_MAX 255         /* a domain or address literal */
+#define PN_SIZE_DIGITS_MAX 19     /* SIZE= and BDAT sizes: below 10^19 */
+
+#define PN_BODY_NONE 0
+#define PN_BODY_7BIT 1
+#define PN_BODY_8BITMIME 2
+
+/* What pn_addr_mail and pn_addr_rcpt return */
+#define PN_ADDR_OK 0
+#define PN_ADDR_ESYNTAX 1         /* no FROM:/TO: or no <path>: 501 5.5.2 */
+#define PN_ADDR_EPATH 2           /* bad path: 501 5.1.7 (sender) or 5.1.3 */
+#define PN_ADDR_EPARAM 3          /* bad or repeated parameter: 501 5.5.4 */
+#define PN_ADDR_EUNKNOWN 4        /* unknown parameter: 555 5.5.4 */
+#define PN_ADDR_EUTF8 5           /* non-ASCII path without SMTPUTF8: 553 5.6.7 */
+
+typedef struct pn_envarg_s pn_envarg;
+struct pn_envarg_s
+{
+  char addr[PN_PATH_MAX];   /* the mailbox, no brackets, no source route, NUL-terminated; "" for <> */
+  size_t len;
+  size_t at;                /* offset of the '@' before the domain; len for <postmaster> */
+  uint64_t size;            /* SIZE=, when hassize */
+  unsigned int body;        /* PN_BODY_* */
+  unsigned int hassize : 1;
+  unsigned int smtputf8 : 1;
+  unsigned int auth : 1;    /* AUTH= was given (value checked, then dropped) */
+  unsigned int utf8 : 1;    /* the path has non-ASCII bytes */
+};
+
+/* s: what follows "MAIL" (or "RCPT") on the command line, without CRLF.
+   utf8: the transaction's MAIL had SMTPUTF8.  Return PN_ADDR_*. */
+extern int pn_addr_mail(char const *, size_t, pn_envarg *);
+extern int pn_addr_rcpt(char const *, size_t, int, pn_envarg *);
+
+/* 1 if SMTPSENDERS (space-separated addresses and @domains) allows the
+   sender, else 0.  The null sender is always allowed. */
+extern int pn_addr_sender_ok(char const *, pn_envarg const *);
+
+/* Length of the valid UTF-8 sequence at s (1 for ASCII), or 0. */
+extern size_t pn_addr_utf8len(char const *, size_t);
+
+
+/* pn_data: the message body as a pure incremental state machine */
+
+typedef struct pn_data_s pn_data;
+struct pn_data_s
+{
+  uint64_t size;            /* RFC 1870: CRLF line ends, after unstuffing */
+  unsigned int state;
+  unsigned int dot : 1;     /* DATA: dot-stuffed, ends at CRLF.CRLF; else BDAT */
+  unsigned int bare : 1;    /* a bare CR or bare LF was seen */
+  unsigned int done : 1;    /* DATA: the terminator has been read */
+};
+#define PN_DATA_ZERO { .size = 0, .state = 0, .dot = 0, .bare = 0, .done = 0 }
+
+extern void pn_data_init(pn_data *, int);
+
+/* Feeds len bytes of client input.  Writes the message, LF line ends,
+   dots unstuffed, to out (room for len bytes) and its length to *outlen.
+   Returns the number of bytes consumed: len, or less when the DATA
+   terminator ends inside (then done is set and the rest is not the
+   message's).  Line ends and stuffing may straddle calls. */
+extern size_t pn_data_feed(pn_data *, char const *, size_t, char *, size_t *);
+
+/* BDAT LAST: a message not ending in CRLF gets one (counted in size), a
+   trailing CR is a bare CR.  Writes 0 or 1 byte to out; returns it. */
+extern size_t pn_data_finish(pn_data *, char *);
+
+/* The reverse, for a downstream SMTP server: LF-ended text to CRLF lines,
+   dot-stuffed.  *bol: 1 at the start of a line (start with 1).  out has
+   room for 2 * len bytes.  Returns the output length. */
+extern size_t pn_data_stuff(int *, char const *, size_t, char *);
+
+
+/* pn_msg: header scan, Received line, ids, dates (pure but for the clock) */
+
+#define PN_HDR_MAX 65536          /* header bytes held and scanned for fix-ups */
+#define PN_HDR_DATE 1
+#define PN_HDR_MSGID 2
+#define PN_HDR_END 4              /* the header ended (empty or non-field line) */
+#define PN_HDRNAME_MAX 16
+
+typedef struct pn_hdrscan_s pn_hdrscan;
+struct pn_hdrscan_s
+{
+  unsigned int state;
+  unsigned int found;       /* PN_HDR_* */
+  size_t namelen;
+  char name[PN_HDRNAME_MAX];
+};
+#define PN_HDRSCAN_ZERO { .state = 0, .found = 0, .namelen = 0, .name = "" }
+
+/* Scans LF-ended message text from its start, call after call.  Returns
+   the bytes scanned: len, or fewer once PN_HDR_END is set. */
+extern size_t pn_hdr_scan(pn_hdrscan *, char const *, size_t);
+
+#define PN_ID_MAX 48              /* a message id, NUL included */
+#define PN_DATE_MAX 40            /* an RFC 5322 date, NUL included */
+#define PN_HOSTNAME_SAFE_MAX 255  /* client-supplied names in Received */
+#define PN_RECEIVED_MAX 1024      /* the Received field, folded, LF ends */
+
+/* A new id, unique per host: time, pid and a counter.  Returns its length. */
+extern size_t pn_msg_id(char *);
+
+/* The RFC 5322 date of t (local time).  Returns its length. */
+extern size_t pn_msg_date(char *, time_t);
+
+/* Copies a client-supplied name (HELO, TCPREMOTEHOST) for Received:
+   characters outside [A-Za-z0-9.:_[]-] become '_', at most
+   PN_HOSTNAME_SAFE_MAX bytes.  dst has PN_HOSTNAME_SAFE_MAX + 1 bytes. */
+extern size_t pn_msg_safename(char *, char const *);
+
+typedef struct pn_received_s pn_received;
+struct pn_received_s
+{
+  char const *helo;         /* 0 if none */
+  char const *host;         /* TCPREMOTEHOST, 0 if none */
+  char const *ip;           /* TCPREMOTEIP, 0 if none */
+  char const *by;           /* SMTPHOSTNAME */
+  char const *proto;        /* ESMTPA ... */
+  char const *id;
+  char const *date;
+};
+
+/* The Received field with LF line ends into dst (PN_RECEIVED_MAX bytes);
+   returns its length. */
+extern size_t pn_msg_received(char *, pn_received const *);
+
+/* RFC 3848, RFC 6531 3.7.3: "ESMTP", "ESMTPSA", "UTF8SMTPA"... */
+extern char const *pn_msg_proto(int esmtp, int tls, int auth, int utf8);
+
+
+/* pn_maildir: Maildir delivery (tmp/, fsync, link into new/, fsync new/) */
+
+#define PN_MAILDIR_DIR_MAX 2048   /* length of the -m directory */
+#define PN_MAILDIR_NAME_MAX 400   /* a unique name, ",S=size" included */
+#define PN_MAILDIR_BUF 65536      /* bytes written at once */
+
+typedef struct pn_maildir_s pn_maildir;
+struct pn_maildir_s
+{
+  char const *dir;
+  int fd;                   /* -1: closed */
+  int err;                  /* errno of the first failure, 0 if none */
+  uint64_t size;            /* bytes in the file */
+  size_t buflen;
+  char name[PN_MAILDIR_NAME_MAX];
+  char buf[PN_MAILDIR_BUF];
+};
+
+/* Makes DIR/tmp/time.MusecPpid.host with O_EXCL.  1, or 0 with errno
+   (also kept in err: the writes that follow then fail the same way). */
+extern int pn_maildir_open(pn_maildir *, char const *);
+
+/* Appends to the file, one write(2) per PN_MAILDIR_BUF.  1, or 0 with errno.
+   The ctx argument is the pn_maildir (a pn_sink put function). */
+extern int pn_maildir_put(void *, char const *, size_t);
+
+/* Writes what is buffered, fsyncs and closes the file, links it as
+   new/NAME,S=size (never rename: nothing is overwritten), fsyncs new/,
+   removes the tmp name.  1 (name has the new/ name), or 0 with errno and
+   nothing left behind. */
+extern int pn_maildir_commit(pn_maildir *);
+
+/* Closes and removes the tmp file, if any. */
+extern void pn_maildir_abort(pn_maildir *);
+
+
+/* pn_body: a message from the client (DATA or BDAT chunks) into a sink */
+
+typedef struct pn_sink_s pn_sink;
+struct pn_sink_s
+{
+  int (*put)(void *, char const *, size_t);   /* LF-ended text: 1, or 0 with errno */
+  int (*prefix)(void *, unsigned int);        /* the added header lines; PN_HDR_* found */
+  void *ctx;
+};
+
+#define PN_BODY_OK 0
+#define PN_BODY_EOVER 1           /* over the limit: 552 5.3.4 */
+#define PN_BODY_EBARE 2           /* bare CR or LF: 554 5.6.0 */
+#define PN_BODY_ESINK 3           /* the sink failed: 451 4.3.0 */
+
+typedef struct pn_body_s pn_body;
+struct pn_body_s
+{
+  pn_data data;
+  pn_hdrscan hdr;
+  pn_sink const *sink;      /* 0: read and discard */
+  uint64_t limit;           /* 0: none */
+  size_t held;              /* header bytes held back */
+  int err;                  /* errno of the first sink failure */
+  unsigned int released : 1;
+  unsigned int over : 1;
+};
+
+extern void pn_body_start(pn_body *, int, uint64_t, pn_sink const *);
+
+/* Reads the client's DATA to CRLF.CRLF, or a BDAT chunk of n bytes,
+   feeding the sink.  Replies pending on io are flushed before any wait,
+   SMTPTIMEOUT bounds each read.  1 when read, or -1 with errno
+   (ETIMEDOUT, EPIPE at EOF, ...): the session cannot go on. */
+extern int pn_body_data(pn_body *, pn_io *);
+extern int pn_body_chunk(pn_body *, pn_io *, uint64_t);
+
+/* The end of the message: releases what is held.  Returns PN_BODY_*. */
+extern int pn_body_finish(pn_body *);
+
+
+/* pn_relay: a downstream program speaking SMTP on its stdin and stdout */
+
+#define PN_RELAY_LINE_MAX 512     /* a reply line from the program, CRLF included */
+#define PN_RELAY_LINES_MAX 32     /* lines in one reply */
+#define PN_RELAY_TEXT_MAX 4096    /* text of one reply */
+#define PN_RELAY_BUF 65536
+
+typedef struct pn_reply_s pn_reply;
+struct pn_reply_s
+{
+  unsigned int code;
+  unsigned int nlines;
+  size_t len;
+  char text[PN_RELAY_TEXT_MAX];   /* each line's text, '\n'-separated */
+};
+
+typedef struct pn_relay_s pn_relay;
+struct pn_relay_s
+{
+  pid_t pid;                /* 0: no program */
+  buffer in;                /* the program's stdout */
+  buffer out;               /* the program's stdin */
+  tain tto;
+  int bol;                  /* pn_data_stuff state */
+  unsigned int size : 1;    /* EHLO offered SIZE */
+  unsigned int eightbit : 1;
+  unsigned int smtputf8 : 1;
+  char inbuf[PN_RELAY_BUF];
+  char outbuf[PN_RELAY_BUF];
+};
+
+/* 1 if the variable (NAME=value) is passed to the program: not PROTO,
+   RELAYCLIENT, nor TCP*, SMTP*, SSL_*. */
+extern int pn_relay_envok(char const *);
+
+/* Starts argv with the filtered environment, reads its 220, sends EHLO
+   helo (HELO if EHLO fails) and notes SIZE, 8BITMIME, SMTPUTF8.  1, or 0
+   with errno (EPROTO: it answered garbage); the program is stopped. */
+extern int pn_relay_start(pn_relay *, char const *const *, char const *, unsigned int);
+
+/* Sends one command line (no CRLF) and reads the reply.  1, or 0 with
+   errno: the program is dead or misbehaving (stop it). */
+extern int pn_relay_cmd(pn_relay *, char const *, size_t, pn_reply *);
+
+/* The body sink (ctx: the pn_relay): re-dot-stuffs and writes. */
+extern int pn_relay_put(void *, char const *, size_t);
+
+/* Ends the body (".") and reads the reply.  1, or 0 with errno. */
+extern int pn_relay_enddata(pn_relay *, pn_reply *);
+
+/* Stops the program: QUIT first when quit is set, then closes its pipes,
+   waits for it (killing it past the deadline). */
+extern void pn_relay_stop(pn_relay *, int);
+
 #endif

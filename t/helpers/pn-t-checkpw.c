@@ -44,7 +44,7 @@ int main(int argc, char const *const *argv)
     if (uint0_scan(x, &n)) _exit((int)n);
   }
   if (argc < 2) _exit(2);
-  if (len == 15 && !memcmp(buf, "alice\0secret\0\0", 14) && buf[14] == 0)
+  if (len == 14 && !memcmp(buf, "alice\0secret\0\0", 14))
   {
     if (setenv("USER", "alice", 1) < 0 || setenv("HOME", "/", 1) < 0) _exit(111);
     execvp(argv[1], (char *const *)argv + 1);
