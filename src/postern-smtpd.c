@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <skalibs/allreadwrite.h>
@@ -64,6 +65,7 @@
 #define RPL_TIMEOUT "421 4.4.2 Timeout; closing connection"
 #define RPL_CONFIG "421 4.3.0 Server configuration error; try again later"
 #define RPL_TEMP "421 4.3.0 Temporary server error; closing connection"
+#define RPL_BLOCKED "421 4.7.0 Too many failed authentications from your address; try again later"
 #define RPL_BDATSIZE "421 4.5.0 Unparsable BDAT size; closing connection"
 #define RPL_BDATBIG "421 4.3.4 BDAT chunk over the size limit; closing connection"
 
@@ -81,6 +83,7 @@ static char const *proto = 0;
 static unsigned int nbad = 0;
 static unsigned int nauthfail = 0;
 static int plaintext_ok = 0;
+static int havepeer = 0;
 static char const *const *prog;
 static char remoteip[PN_IP_MAX] = "";
 static char envmodif[PN_ENVMODIF_MAX];
@@ -177,8 +180,8 @@ static int peer_setup(void)
   char ip[PN_IP_MAX];
   char port[PN_PORT_MAX];
   char const *x = getenv("TCPREMOTEIP");
-  int havepeer = 1;
   int r;
+  havepeer = 1;
   if (x && *x)
   {
     size_t n = strlen(x);
@@ -209,6 +212,25 @@ static int peer_setup(void)
   if (!envsets("USER", 0)) return 0;
   plaintext_ok = conf.tls || conf.authinsecure || !havepeer || pn_peer_isloopback(remoteip);
   return 1;
+}
+
+/* The failure record across connections (AUTHFAILDIR): errors in it are
+   logged and otherwise ignored, so that a broken record never locks
+   everybody out. */
+static void failrec_check(void)
+{
+  int r;
+  if (!conf.failrecdir || !havepeer) return;
+  r = pn_failrec_blocked(conf.failrecdir, remoteip, conf.failrecmax, conf.failrecwindow, (uint64_t)time(0));
+  if (r < 0) pn_warn("unable to read the failure record in ", conf.failrecdir);
+  if (r > 0) quit(RPL_BLOCKED, "blocked");
+}
+
+static void failrec_add(void)
+{
+  if (!conf.failrecdir || !havepeer) return;
+  if (!pn_failrec_add(conf.failrecdir, remoteip, conf.failrecwindow, (uint64_t)time(0)))
+    pn_warn("unable to update the failure record in ", conf.failrecdir);
 }
 
 /* Every AUTH that does not succeed ends here: the delay, the reply, the
@@ -270,6 +292,8 @@ static void check(unsigned int mech, char const *user, size_t ulen, char const *
   int wstat;
   pid_t pid;
   if (n > PN_FD3_MAX) { authfail(RPL_AUTHFAIL, "toolong", mech, user, ulen); return; }
+  /* other connections from the same address may have failed meanwhile */
+  failrec_check();
   memcpy(fd3buf, user, ulen);
   fd3buf[ulen] = 0;
   memcpy(fd3buf + ulen + 1, pw, pwlen);
@@ -313,7 +337,10 @@ static void check(unsigned int mech, char const *user, size_t ulen, char const *
   }
   switch (WEXITSTATUS(wstat))
   {
-    case 1: authfail(RPL_AUTHFAIL, "password", mech, user, ulen); return;
+    case 1:
+      failrec_add();
+      authfail(RPL_AUTHFAIL, "password", mech, user, ulen);
+      return;
     case 2: authfail(RPL_AUTHTEMP, "verifier-misuse", mech, user, ulen); return;
     case 111: authfail(RPL_AUTHTEMP, "verifier-temporary", mech, user, ulen); return;
     default: wipe(); _exit(WEXITSTATUS(wstat));
@@ -514,11 +541,13 @@ int main(int argc, char const *const *argv)
   {
     pn_log(PN_LOG_FATAL, "bad value for ", badvar);
     pn_io_init(&io, 1, PN_TIMEOUT_DEFAULT, inbuf, sizeof(inbuf), outbuf, sizeof(outbuf));
-    pn_io_quit(&io, RPL_CONFIG);
+    if (pn_io_puts(&io, RPL_CONFIG "\r\n")) pn_io_flush(&io);
+    _exit(111);
   }
   pn_io_init(&io, 1, conf.timeout, inbuf, sizeof(inbuf), outbuf, sizeof(outbuf));
   if (!peer_setup()) quit(RPL_TEMP, "environment");
   pn_info("connect ip=", remoteip);
+  failrec_check();
   pn_io_puts(&io, "220 ");
   pn_io_puts(&io, conf.hostname);
   reply(" ESMTP postern");

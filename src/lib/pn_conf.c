@@ -104,6 +104,14 @@ int pn_conf_read(pn_conf *c, char const **bad)
   if (!getuint("SMTPTIMEOUT", PN_TIMEOUT_DEFAULT, 1, PN_TIMEOUT_MAX, &c->timeout)) { *bad = "SMTPTIMEOUT"; return 0; }
   if (!getuint("AUTHMAXFAIL", PN_AUTHMAXFAIL_DEFAULT, 1, PN_AUTHMAXFAIL_MAX, &c->authmaxfail)) { *bad = "AUTHMAXFAIL"; return 0; }
   if (!getuint("AUTHFAILDELAY", PN_AUTHFAILDELAY_DEFAULT, 0, PN_AUTHFAILDELAY_MAX, &c->authfaildelay)) { *bad = "AUTHFAILDELAY"; return 0; }
+  if (!getuint("AUTHFAILMAX", PN_FAILMAX_DEFAULT, 1, PN_FAILMAX_MAX, &c->failrecmax)) { *bad = "AUTHFAILMAX"; return 0; }
+  if (!getuint("AUTHFAILWINDOW", PN_FAILWINDOW_DEFAULT, 1, PN_FAILWINDOW_MAX, &c->failrecwindow)) { *bad = "AUTHFAILWINDOW"; return 0; }
+  s = getenv("AUTHFAILDIR");
+  if (s && *s)
+  {
+    if (s[0] != '/') { *bad = "AUTHFAILDIR"; return 0; }
+    c->failrecdir = s;
+  }
   if (!getmechs(c)) { *bad = "AUTHMECHS"; return 0; }
   if (!gethost(c)) { *bad = "SMTPHOSTNAME"; return 0; }
   c->authinsecure = getflag("AUTHINSECURE");

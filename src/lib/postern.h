@@ -121,6 +121,10 @@ extern void pn_io_blocking(void);
 #define PN_AUTHFAILDELAY_DEFAULT 2
 #define PN_AUTHFAILDELAY_MAX 60
 #define PN_HOSTNAME_MAX 255
+#define PN_FAILMAX_DEFAULT 10
+#define PN_FAILMAX_MAX 100000
+#define PN_FAILWINDOW_DEFAULT 900
+#define PN_FAILWINDOW_MAX 604800
 
 #define PN_MECH_PLAIN 1
 #define PN_MECH_LOGIN 2
@@ -135,6 +139,9 @@ struct pn_conf_s
   unsigned int timeout;
   unsigned int authmaxfail;
   unsigned int authfaildelay;
+  char const *failrecdir;        /* AUTHFAILDIR; 0: no record */
+  unsigned int failrecmax;       /* AUTHFAILMAX */
+  unsigned int failrecwindow;    /* AUTHFAILWINDOW, seconds */
   unsigned int nmechs;
   unsigned char mechs[PN_MECH_MAX];
   unsigned int authinsecure : 1;
@@ -159,6 +166,7 @@ extern int pn_peer_name(int, int, char *, char *);
 
 /* 1 if ip is in 127.0.0.0/8, ::1 or ::ffff:127.0.0.0/104, else 0. */
 extern int pn_peer_isloopback(char const *);
+
 
 /* pn_pwdb: the password database.  Source: one line per user,
    user:hash[:account[:senders]], # comments.  Compiled cdb: key user,
@@ -230,7 +238,8 @@ extern int pn_pwdb_unpack(char const *, size_t, pn_pwent *);
    match, -1 error (errno: ENOMEM...). */
 extern int pn_crypt_check(char const *, char const *);
 
-/* 1 if libxcrypt can verify hash (a known, enabled method), else 0. */
+/* 1 if hash is not locked (see pn_pwdb_locked) and libxcrypt can
+   verify it (a known, enabled method), else 0. */
 extern int pn_crypt_usable(char const *);
 
 /* Hashes pw with a fresh salt for the method whose prefix is given
@@ -509,5 +518,16 @@ extern int pn_relay_enddata(pn_relay *, pn_reply *);
 /* Stops the program: QUIT first when quit is set, then closes its pipes,
    waits for it (killing it past the deadline). */
 extern void pn_relay_stop(pn_relay *, int);
+
+/* pn_failrec: failed AUTHs per client address, across connections */
+
+#define PN_FAILREC_SLOTS 4096   /* files in the directory, at most */
+
+/* 1 if ip has max or more failures in the window that started at its
+   first failure, 0 if not, -1 with errno on error. */
+extern int pn_failrec_blocked(char const *, char const *, unsigned int, unsigned int, uint64_t);
+
+/* Counts one failure for ip at time now (seconds).  1, or 0 with errno. */
+extern int pn_failrec_add(char const *, char const *, unsigned int, uint64_t);
 
 #endif
