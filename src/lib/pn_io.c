@@ -113,12 +113,12 @@ static int take(buffer *b, char *s, size_t max, size_t *got)
   {
     char const *p = v[i].iov_base;
     size_t len = v[i].iov_len;
-    char const *lf = memchr(p, '\n', len);
+    char const *lf = len ? memchr(p, '\n', len) : 0;
     if (lf) { len = (size_t)(lf - p) + 1; found = 1; }
     if (*got < max)
     {
       size_t n = max - *got < len ? max - *got : len;
-      memcpy(s + *got, p, n);
+      if (n) memcpy(s + *got, p, n);
     }
     *got += len;
     used += len;

@@ -1,0 +1,595 @@
+/* ISC license: see LICENSE. */
+
+/*
+ * postern-passwd: maintains the password file (user:hash[:account[:senders]])
+ * and compiles it to FILE.cdb for postern-checkpw.  add, set and del
+ * rewrite both files, each written to a temporary file, fsync'd and
+ * renamed; a lock keeps a second writer out.  Exits 0, 1 for a refusal
+ * (files untouched), 100 for usage, 111 for a system error.
+ */
+
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>                /* rename */
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <skalibs/allreadwrite.h>
+#include <skalibs/buffer.h>
+#include <skalibs/bytestr.h>
+#include <skalibs/cdbmake.h>
+#include <skalibs/djbunix.h>
+#include <skalibs/genalloc.h>
+#include <skalibs/sgetopt.h>
+#include <skalibs/sig.h>
+#include <skalibs/stralloc.h>
+#include <skalibs/strerr.h>
+#include <skalibs/types.h>
+
+#include "lib/postern.h"
+
+#define USAGE "postern-passwd [ -f pwfile ] [ -m yescrypt|sha512crypt|bcrypt ] [ -a account ] [ -s senders ] add|set|del|check user | list | make"
+#define dieusage() strerr_dieusage(100, USAGE)
+
+#define PN_PWFILE_DEFAULT "/etc/postern/passwd"
+#define PN_PWFILE_MAX (64UL << 20)    /* bytes in the source file */
+#define PN_PWPATH_MAX 4000
+#define PN_SUFFIX_MAX 16              /* ".cdb.tmp" and friends */
+#define PN_FD3_MAX_TEXT "512"         /* PN_FD3_MAX, for messages */
+
+typedef struct ent_s ent;
+struct ent_s
+{
+  pn_pwent e;
+  size_t off;                   /* the line in the text, LF excluded */
+  size_t len;
+  unsigned int lineno;
+};
+
+typedef struct method_s method;
+struct method_s
+{
+  char const *name;
+  char const *prefix;
+};
+
+static method const methods[] =
+{
+  { .name = "yescrypt", .prefix = "$y$" },
+  { .name = "sha512crypt", .prefix = "$6$" },
+  { .name = "bcrypt", .prefix = "$2b$" },
+  { .name = 0, .prefix = 0 }
+};
+
+static char const *file = PN_PWFILE_DEFAULT;
+static char const *prefix = "$y$";      /* -m */
+static char const *optaccount = 0;      /* -a */
+static char const *optsenders = 0;      /* -s */
+static char cdbpath[PN_PWPATH_MAX + PN_SUFFIX_MAX];
+static char txttmp[PN_PWPATH_MAX + PN_SUFFIX_MAX];
+static char cdbtmp[PN_PWPATH_MAX + PN_SUFFIX_MAX];
+static char lockpath[PN_PWPATH_MAX + PN_SUFFIX_MAX];
+
+/* Passwords typed or piped in: wiped by wipe() before any exit. */
+static char pwin[2][PN_FD3_MAX + 2];
+static struct termios tsaved;
+static volatile sig_atomic_t tchanged = 0;
+
+static void wipe(void)
+{
+  if (tchanged) { tcsetattr(0, TCSANOW, &tsaved); tchanged = 0; }
+  byte_zzero(pwin[0], sizeof(pwin[0]));
+  byte_zzero(pwin[1], sizeof(pwin[1]));
+  pn_crypt_wipe();
+}
+
+/* Our temporary files are removed on every error path; only while we
+   hold the lock are they ours. */
+static int locked = 0;
+
+static void cleanup(void)
+{
+  if (!locked) return;
+  unlink(txttmp);
+  unlink(cdbtmp);
+}
+
+static void diesys(char const *what, char const *arg) gccattr_noreturn;
+static void diesys(char const *what, char const *arg)
+{
+  int e = errno;
+  wipe();
+  cleanup();
+  errno = e;
+  strerr_diefusys(111, what, arg);
+}
+
+static void refuse(char const *a, char const *b, char const *c) gccattr_noreturn;
+static void refuse(char const *a, char const *b, char const *c)
+{
+  wipe();
+  strerr_dief(1, a, b, c);
+}
+
+static void setpaths(void)
+{
+  size_t len = strlen(file);
+  if (!len || len > PN_PWPATH_MAX) strerr_dief(100, "file name too long or empty");
+  memcpy(cdbpath, file, len); memcpy(cdbpath + len, ".cdb", 5);
+  memcpy(txttmp, file, len); memcpy(txttmp + len, ".tmp", 5);
+  memcpy(cdbtmp, file, len); memcpy(cdbtmp + len, ".cdb.tmp", 9);
+  memcpy(lockpath, file, len); memcpy(lockpath + len, ".lock", 6);
+}
+
+/* One writer at a time: a lock on FILE.lock, held until exit. */
+static void lock(void)
+{
+  int fd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  int r;
+  if (fd < 0) diesys("open ", lockpath);
+  r = fd_lock(fd, 1, 1);
+  if (r < 0) diesys("lock ", lockpath);
+  if (!r)
+  {
+    wipe();
+    strerr_dief(111, file, " is being changed by another postern-passwd (", lockpath, " is locked): try again");
+  }
+  locked = 1;
+}
+
+/* The source file into sa, and its attributes into *st.  1 read, 0
+   absent. */
+static int load(stralloc *sa, struct stat *st)
+{
+  int fd = open(file, O_RDONLY | O_CLOEXEC);
+  size_t r;
+  if (fd < 0)
+  {
+    if (errno == ENOENT) return 0;
+    diesys("open ", file);
+  }
+  if (fstat(fd, st) < 0) diesys("stat ", file);
+  if (!S_ISREG(st->st_mode)) { errno = EINVAL; diesys("read ", file); }
+  if ((uint64_t)st->st_size > PN_PWFILE_MAX) { wipe(); strerr_dief(111, file, " is too large"); }
+  sa->len = 0;
+  if (!stralloc_ready(sa, (size_t)st->st_size + 1)) diesys("allocate memory for ", file);
+  errno = 0;
+  r = allread(fd, sa->s, (size_t)st->st_size + 1);
+  if (errno) diesys("read ", file);
+  if (r != (size_t)st->st_size) { errno = EAGAIN; diesys("read (it changed while being read) ", file); }
+  sa->len = r;
+  close(fd);
+  return 1;
+}
+
+static int entcmp(void const *a, void const *b)
+{
+  ent const *x = *(ent const *const *)a;
+  ent const *y = *(ent const *const *)b;
+  size_t n = x->e.userlen < y->e.userlen ? x->e.userlen : y->e.userlen;
+  int r = memcmp(x->e.user, y->e.user, n);
+  if (r) return r;
+  return x->e.userlen < y->e.userlen ? -1 : x->e.userlen > y->e.userlen;
+}
+
+static void dieline(unsigned int lineno, char const *what, char const *more) gccattr_noreturn;
+static void dieline(unsigned int lineno, char const *what, char const *more)
+{
+  char fmt[UINT_FMT];
+  fmt[uint_fmt(fmt, lineno)] = 0;
+  wipe();
+  cleanup();
+  strerr_dief(1, file, " line ", fmt, ": ", what, more, " (nothing changed)");
+}
+
+static void nodups(genalloc const *ents)
+{
+  size_t n = genalloc_len(ent, ents);
+  ent const **v;
+  size_t i;
+  if (n < 2) return;
+  v = malloc(n * sizeof(ent const *));
+  if (!v) diesys("allocate memory", "");
+  for (i = 0; i < n; i++) v[i] = genalloc_s(ent, ents) + i;
+  qsort(v, n, sizeof(ent const *), &entcmp);
+  for (i = 1; i < n; i++) if (!entcmp(&v[i-1], &v[i]))
+  {
+    ent const *later = v[i]->lineno > v[i-1]->lineno ? v[i] : v[i-1];
+    ent const *earlier = later == v[i] ? v[i-1] : v[i];
+    char fmt[UINT_FMT];
+    fmt[uint_fmt(fmt, earlier->lineno)] = 0;
+    dieline(later->lineno, "duplicate user, also on line ", fmt);
+  }
+  free(v);
+}
+
+/* Every line of s, parsed; refuses the first bad one, naming it. */
+static void parse(char const *s, size_t len, genalloc *ents)
+{
+  size_t pos = 0;
+  unsigned int lineno = 0;
+  genalloc_setlen(ent, ents, 0);
+  while (pos < len)
+  {
+    char const *nl = memchr(s + pos, '\n', len - pos);
+    size_t n = nl ? (size_t)(nl - (s + pos)) : len - pos;
+    ent x = { .e = PN_PWENT_ZERO, .off = pos, .len = n, .lineno = ++lineno };
+    char const *err = "";
+    int r = pn_pwdb_parse(s + pos, n, &x.e, &err);
+    if (r < 0) dieline(lineno, err, "");
+    if (r && !genalloc_append(ent, ents, &x)) diesys("allocate memory", "");
+    pos += n + (nl ? 1 : 0);
+  }
+  nodups(ents);
+}
+
+static ent const *find(genalloc const *ents, char const *user)
+{
+  size_t n = genalloc_len(ent, ents);
+  size_t len = strlen(user);
+  size_t i;
+  for (i = 0; i < n; i++)
+  {
+    ent const *x = genalloc_s(ent, ents) + i;
+    if (x->e.userlen == len && !memcmp(x->e.user, user, len)) return x;
+  }
+  return 0;
+}
+
+/* A temporary file with the mode and owner of *like (or 0600 and ours). */
+static int mktmp(char const *tmp, struct stat const *like)
+{
+  struct stat st;
+  int fd;
+  unlink(tmp);
+  fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) diesys("create ", tmp);
+  if (!like) return fd;
+  if (fstat(fd, &st) < 0) diesys("stat ", tmp);
+  if ((st.st_uid != like->st_uid || st.st_gid != like->st_gid)
+   && fchown(fd, like->st_uid, like->st_gid) < 0)
+    diesys("give the owner and group of the old file to ", tmp);
+  if (fchmod(fd, like->st_mode & 07777) < 0) diesys("chmod ", tmp);
+  return fd;
+}
+
+static void closesync(int fd, char const *tmp)
+{
+  if (fd_sync(fd) < 0) diesys("fsync ", tmp);
+  if (close(fd) < 0) diesys("close ", tmp);
+}
+
+static void writetext(stralloc const *sa, struct stat const *like)
+{
+  int fd = mktmp(txttmp, like);
+  if (allwrite(fd, sa->s, sa->len) < sa->len) diesys("write ", txttmp);
+  closesync(fd, txttmp);
+}
+
+static void writecdb(genalloc const *ents, struct stat const *like)
+{
+  cdbmaker c = CDBMAKER_ZERO;
+  struct stat st;
+  size_t n = genalloc_len(ent, ents);
+  size_t i;
+  int fd;
+  if (!stat(cdbpath, &st)) like = &st;
+  else if (errno != ENOENT) diesys("stat ", cdbpath);
+  fd = mktmp(cdbtmp, like);
+  if (!cdbmake_start(&c, fd)
+   || !cdbmake_add(&c, PN_PWDB_MARKER_KEY, sizeof(PN_PWDB_MARKER_KEY) - 1, PN_PWDB_MARKER_DATA, sizeof(PN_PWDB_MARKER_DATA) - 1))
+    diesys("write ", cdbtmp);
+  for (i = 0; i < n; i++)
+  {
+    ent const *x = genalloc_s(ent, ents) + i;
+    char data[PN_PWDB_DATA_MAX];
+    size_t len = pn_pwdb_pack(data, &x->e);
+    if (!cdbmake_add(&c, x->e.user, x->e.userlen, data, len)) diesys("write ", cdbtmp);
+  }
+  if (!cdbmake_finish(&c)) diesys("write ", cdbtmp);
+  closesync(fd, cdbtmp);
+}
+
+/* The renames, then the directory's fsync so that they last. */
+static void commit(int text)
+{
+  char dir[PN_PWPATH_MAX + 1];
+  char const *slash = strrchr(file, '/');
+  int fd;
+  if (!slash) memcpy(dir, ".", 2);
+  else if (slash == file) memcpy(dir, "/", 2);
+  else { memcpy(dir, file, (size_t)(slash - file)); dir[slash - file] = 0; }
+  if (text && rename(txttmp, file) < 0) diesys("rename to ", file);
+  if (rename(cdbtmp, cdbpath) < 0) diesys("rename to ", cdbpath);
+  fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 || fd_sync(fd) < 0) strerr_diefusys(111, "fsync directory ", dir);
+  close(fd);
+}
+
+/* Reads one line of at most max bytes from fd 0: the trailing LF or
+   CRLF is removed, nothing else.  Returns its length. */
+static size_t getline0(char *s, size_t max)
+{
+  size_t len = 0;
+  for (;;)
+  {
+    char c;
+    ssize_t r = read(0, &c, 1);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) diesys("read a password from stdin", "");
+    if (!r) { if (!len) refuse("no password given on stdin", "", ""); break; }
+    if (c == '\n') break;
+    if (len >= max) refuse("password too long: user name and password must fit in ", PN_FD3_MAX_TEXT, " bytes with 3 NULs");
+    s[len++] = c;
+  }
+  if (len && s[len-1] == '\r') len--;
+  s[len] = 0;
+  if (!len) refuse("empty password", "", "");
+  if (memchr(s, 0, len)) refuse("password contains a NUL byte", "", "");
+  return len;
+}
+
+static void restoretty(int sig)
+{
+  if (tchanged) tcsetattr(0, TCSANOW, &tsaved);
+  byte_zzero(pwin[0], sizeof(pwin[0]));
+  byte_zzero(pwin[1], sizeof(pwin[1]));
+  allwrite(2, "\n", 1);
+  _exit(sig == SIGINT ? 1 : 111);
+}
+
+/* The password into pwin[0], from the terminal (twice when twice is
+   set) or one line of stdin; it must fit on fd 3 with the user name.
+   Echo is off from before the first prompt to after the last answer,
+   so that nothing typed is shown or discarded in between. */
+static size_t getpassword(char const *user, int twice)
+{
+  struct termios t;
+  size_t max = PN_FD3_MAX - 3 - strlen(user);
+  size_t len;
+  if (!isatty(0)) return getline0(pwin[0], max);
+  if (tcgetattr(0, &tsaved) < 0) diesys("read the terminal settings", "");
+  sig_catch(SIGINT, &restoretty);
+  sig_catch(SIGTERM, &restoretty);
+  sig_catch(SIGHUP, &restoretty);
+  sig_catch(SIGQUIT, &restoretty);
+  t = tsaved;
+  t.c_lflag &= ~(tcflag_t)ECHO;
+  t.c_lflag |= ECHONL;
+  if (tcsetattr(0, TCSAFLUSH, &t) < 0) diesys("turn off echo on the terminal", "");
+  tchanged = 1;
+  allwrite(2, "Password: ", 10);
+  len = getline0(pwin[0], max);
+  if (twice)
+  {
+    size_t len2;
+    allwrite(2, "Again: ", 7);
+    len2 = getline0(pwin[1], max);
+    if (len2 != len || !pn_ct_memeq(pwin[0], pwin[1], len)) refuse("the passwords do not match", "", "");
+  }
+  tcsetattr(0, TCSANOW, &tsaved);
+  tchanged = 0;
+  return len;
+}
+
+static char const *prefixof(char const *name)
+{
+  method const *m = methods;
+  for (; m->name; m++) if (!strcmp(m->name, name)) return m->prefix;
+  return 0;
+}
+
+/* Appends user:hash[:account[:senders]] and a LF. */
+static void catentry(stralloc *sa, char const *user, char const *hash, char const *account, size_t alen, char const *senders, size_t slen)
+{
+  if (!stralloc_cats(sa, user) || !stralloc_catb(sa, ":", 1) || !stralloc_cats(sa, hash)
+   || ((alen || slen) && (!stralloc_catb(sa, ":", 1) || !stralloc_catb(sa, account, alen)))
+   || (slen && (!stralloc_catb(sa, ":", 1) || !stralloc_catb(sa, senders, slen)))
+   || !stralloc_catb(sa, "\n", 1))
+    diesys("allocate memory", "");
+}
+
+static void checkname(char const *user)
+{
+  char q[PN_LOGVAL_SIZE];
+  if (!pn_pwdb_user_ok(user, strlen(user)))
+    refuse("bad user name ", pn_log_quote(q, user, strlen(user)),
+      ": 1 to 255 bytes, no ':', whitespace or control characters, no leading '#'");
+}
+
+/* Loads and parses the file, and finds user, refusing when its presence
+   is not the one wanted.  Returns 1 if the file exists. */
+static int lookup(stralloc *src, genalloc *ents, struct stat *st, char const *user, int want, ent const **x)
+{
+  int exists = load(src, st);
+  if (exists) parse(src->s, src->len, ents);
+  else src->len = 0;
+  *x = exists ? find(ents, user) : 0;
+  if (want && !*x) refuse("no such user: ", user, exists ? "" : " (no password file yet)");
+  if (!want && *x) refuse("user already exists: ", user, "");
+  return exists;
+}
+
+static void do_list(void)
+{
+  stralloc src = STRALLOC_ZERO;
+  genalloc ents = GENALLOC_ZERO;
+  struct stat st;
+  size_t n;
+  size_t i;
+  if (!load(&src, &st)) { errno = ENOENT; diesys("open ", file); }
+  parse(src.s, src.len, &ents);
+  n = genalloc_len(ent, &ents);
+  for (i = 0; i < n; i++)
+  {
+    pn_pwent const *e = &genalloc_s(ent, &ents)[i].e;
+    if (buffer_put(buffer_1, e->user, e->userlen) < 0
+     || buffer_put(buffer_1, ":", 1) < 0
+     || buffer_put(buffer_1, e->account, e->accountlen) < 0
+     || buffer_put(buffer_1, ":", 1) < 0
+     || buffer_put(buffer_1, e->senders, e->senderslen) < 0
+     || buffer_put(buffer_1, "\n", 1) < 0)
+      diesys("write to stdout", "");
+  }
+  if (!buffer_flush(buffer_1)) diesys("write to stdout", "");
+}
+
+static void do_check(char const *user)
+{
+  stralloc src = STRALLOC_ZERO;
+  genalloc ents = GENALLOC_ZERO;
+  struct stat st;
+  char hash[PN_PWDB_HASH_MAX + 1];
+  ent const *x;
+  int r;
+  checkname(user);
+  lookup(&src, &ents, &st, user, 1, &x);
+  memcpy(hash, x->e.hash, x->e.hashlen);
+  hash[x->e.hashlen] = 0;
+  getpassword(user, 0);
+  r = pn_crypt_check(pwin[0], hash);
+  wipe();
+  if (r < 0) diesys("check the password", "");
+  if (pn_pwdb_locked(hash, x->e.hashlen)) refuse("account locked: ", user, "");
+  if (!r) refuse("wrong password for ", user, "");
+}
+
+static void do_make(void)
+{
+  stralloc src = STRALLOC_ZERO;
+  genalloc ents = GENALLOC_ZERO;
+  struct stat st;
+  lock();
+  if (!load(&src, &st)) { errno = ENOENT; diesys("open ", file); }
+  parse(src.s, src.len, &ents);
+  writecdb(&ents, &st);
+  commit(0);
+}
+
+/* Writes new (the whole new text) to both files. */
+static void rewrite(stralloc const *out, int exists, struct stat const *st)
+{
+  genalloc ents = GENALLOC_ZERO;
+  parse(out->s, out->len, &ents);
+  writetext(out, exists ? st : 0);
+  writecdb(&ents, exists ? st : 0);
+  commit(1);
+}
+
+/* Everything after line x, with its LF. */
+static int catrest(stralloc *out, stralloc const *src, ent const *x)
+{
+  size_t end = x->off + x->len;
+  if (end < src->len) end++;
+  return stralloc_catb(out, src->s + end, src->len - end);
+}
+
+static void do_addset(char const *user, int isadd)
+{
+  stralloc src = STRALLOC_ZERO;
+  stralloc out = STRALLOC_ZERO;
+  genalloc ents = GENALLOC_ZERO;
+  struct stat st;
+  char hash[PN_PWDB_HASH_MAX + 1];
+  char const *account;
+  char const *senders;
+  size_t alen;
+  size_t slen;
+  ent const *x;
+  int exists;
+  checkname(user);
+  if (optaccount && !pn_pwdb_account_ok(optaccount, strlen(optaccount)))
+    refuse("bad account name: ", optaccount, "");
+  if (optsenders && !pn_pwdb_senders_ok(optsenders, strlen(optsenders)))
+    refuse("bad senders list: ", optsenders, ": space-separated addresses or @domains");
+  lookup(&src, &ents, &st, user, !isadd, &x);
+  if (optaccount && *optaccount)
+  {
+    if (!getpwnam(optaccount)) strerr_warnw("account ", optaccount, " does not exist (yet)");
+  }
+  getpassword(user, 1);
+  if (!pn_crypt_hash(hash, sizeof(hash), prefix, pwin[0])) diesys("hash the password", "");
+  wipe();
+  lock();
+  exists = lookup(&src, &ents, &st, user, !isadd, &x);
+  account = optaccount ? optaccount : isadd ? "" : x->e.account;
+  alen = optaccount || isadd ? strlen(account) : x->e.accountlen;
+  senders = optsenders ? optsenders : isadd ? "" : x->e.senders;
+  slen = optsenders || isadd ? strlen(senders) : x->e.senderslen;
+  if (isadd)
+  {
+    if (!stralloc_copy(&out, &src)
+     || (out.len && out.s[out.len-1] != '\n' && !stralloc_catb(&out, "\n", 1)))
+      diesys("allocate memory", "");
+    catentry(&out, user, hash, account, alen, senders, slen);
+  }
+  else
+  {
+    if (!stralloc_copyb(&out, src.s, x->off)) diesys("allocate memory", "");
+    catentry(&out, user, hash, account, alen, senders, slen);
+    if (!catrest(&out, &src, x)) diesys("allocate memory", "");
+  }
+  rewrite(&out, exists, &st);
+}
+
+static void do_del(char const *user)
+{
+  stralloc src = STRALLOC_ZERO;
+  stralloc out = STRALLOC_ZERO;
+  genalloc ents = GENALLOC_ZERO;
+  struct stat st;
+  ent const *x;
+  checkname(user);
+  lock();
+  lookup(&src, &ents, &st, user, 1, &x);
+  if (!stralloc_copyb(&out, src.s, x->off) || !catrest(&out, &src, x)) diesys("allocate memory", "");
+  rewrite(&out, 1, &st);
+}
+
+int main(int argc, char const *const *argv)
+{
+  char const *cmd;
+  PROG = "postern-passwd";
+  {
+    subgetopt l = SUBGETOPT_ZERO;
+    for (;;)
+    {
+      int opt = subgetopt_r(argc, argv, "f:m:a:s:", &l);
+      if (opt == -1) break;
+      switch (opt)
+      {
+        case 'f': file = l.arg; break;
+        case 'm': prefix = prefixof(l.arg); if (!prefix) dieusage(); break;
+        case 'a': optaccount = l.arg; break;
+        case 's': optsenders = l.arg; break;
+        default: dieusage();
+      }
+    }
+    argc -= l.ind; argv += l.ind;
+  }
+  if (!argc) dieusage();
+  cmd = argv[0];
+  setpaths();
+  if (!strcmp(cmd, "list") || !strcmp(cmd, "make"))
+  {
+    if (argc != 1) dieusage();
+    if (cmd[0] == 'l') do_list(); else do_make();
+  }
+  else
+  {
+    if (argc != 2) dieusage();
+    if (!strcmp(cmd, "add")) do_addset(argv[1], 1);
+    else if (!strcmp(cmd, "set")) do_addset(argv[1], 0);
+    else if (!strcmp(cmd, "del")) do_del(argv[1]);
+    else if (!strcmp(cmd, "check")) do_check(argv[1]);
+    else dieusage();
+  }
+  wipe();
+  return 0;
+}
