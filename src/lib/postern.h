@@ -265,7 +265,7 @@ extern void pn_crypt_wipe(void);
 
 /* What pn_addr_mail and pn_addr_rcpt return */
 #define PN_ADDR_OK 0
-#define PN_ADDR_ESYNTAX 1         /* no FROM:/TO: or no <path>: 501 5.5.2 */
+#define PN_ADDR_ESYNTAX 1         /* no FROM:/TO:, or nothing after: 501 5.5.2 */
 #define PN_ADDR_EPATH 2           /* bad path: 501 5.1.7 (sender) or 5.1.3 */
 #define PN_ADDR_EPARAM 3          /* bad or repeated parameter: 501 5.5.4 */
 #define PN_ADDR_EUNKNOWN 4        /* unknown parameter: 555 5.5.4 */
@@ -328,6 +328,11 @@ extern size_t pn_data_finish(pn_data *, char *);
    dot-stuffed.  *bol: 1 at the start of a line (start with 1).  out has
    room for 2 * len bytes.  Returns the output length. */
 extern size_t pn_data_stuff(int *, char const *, size_t, char *);
+
+/* What follows "BDAT": SP size [ SP "LAST" ] (RFC 3030), size below
+   10^19.  1 with *n, *last, and *junk set when something else follows the
+   size; 0 when there is no usable size (the chunk cannot be found). */
+extern int pn_data_bdatarg(char const *, size_t, uint64_t *, int *, int *);
 
 
 /* pn_msg: header scan, Received line, ids, dates (pure but for the clock) */
@@ -518,6 +523,15 @@ extern int pn_relay_enddata(pn_relay *, pn_reply *);
 /* Stops the program: QUIT first when quit is set, then closes its pipes,
    waits for it (killing it past the deadline). */
 extern void pn_relay_stop(pn_relay *, int);
+
+#define PN_RELAY_FMT_MAX (PN_RELAY_LINE_MAX + 16)   /* a line from pn_relay_fmtline */
+
+/* Line i of a reply, as passed back to the client, without CRLF: the
+   code, "-" or " ", the program's enhanced code, or ecode for a 2xx
+   without one (4.0.0, 5.0.0 for the others), the text with bytes outside
+   printable ASCII written "?".  dst has PN_RELAY_FMT_MAX bytes.  Returns
+   the length. */
+extern size_t pn_relay_fmtline(char *, pn_reply const *, unsigned int, char const *);
 
 /* pn_failrec: failed AUTHs per client address, across connections */
 

@@ -1,0 +1,160 @@
+/* ISC license: see LICENSE. */
+
+/*
+ * pn_body: the body path.  Input is taken straight from the client's
+ * buffer (buffer_rpeek/buffer_rseek, one large read at a time), run
+ * through the pn_data state machine, and handed to a sink in large
+ * pieces.  The header is held back (at most PN_HDR_MAX bytes) until it
+ * has been scanned, so that the sink can be given the added lines first
+ * (RFC 6409 section 8: Date and Message-ID when missing); a longer header
+ * is passed on as it is, with nothing added.  Past the size limit, or
+ * after a sink failure, the input is still read to its end, and nothing
+ * more is passed on.
+ */
+
+#include <errno.h>
+#include <string.h>
+#include <sys/uio.h>
+
+#include <skalibs/buffer.h>
+#include <skalibs/tai.h>
+#include <skalibs/unix-timed.h>
+
+#include "lib/postern.h"
+
+#define PN_BODY_CHUNK 65536       /* input bytes fed to pn_data at once */
+
+static char out[PN_BODY_CHUNK];
+static char hold[PN_HDR_MAX];
+
+void pn_body_start(pn_body *b, int dot, uint64_t limit, pn_sink const *sink)
+{
+  pn_hdrscan z = PN_HDRSCAN_ZERO;
+  pn_data_init(&b->data, dot);
+  b->hdr = z;
+  b->sink = sink;
+  b->limit = limit;
+  b->held = 0;
+  b->err = 0;
+  b->released = 0;
+  b->over = 0;
+}
+
+static int live(pn_body const *b)
+{
+  return b->sink && !b->err && !b->over;
+}
+
+static void pass(pn_body *b, char const *s, size_t n)
+{
+  if (!n || !live(b)) return;
+  if (!b->sink->put(b->sink->ctx, s, n)) b->err = errno ? errno : EIO;
+}
+
+/* The added lines, then the held header. */
+static void release(pn_body *b, unsigned int found)
+{
+  b->released = 1;
+  if (!live(b)) return;
+  if (!b->sink->prefix(b->sink->ctx, found)) { b->err = errno ? errno : EIO; return; }
+  pass(b, hold, b->held);
+  b->held = 0;
+}
+
+static void emit(pn_body *b, char const *s, size_t n)
+{
+  if (b->limit && b->data.size > b->limit) b->over = 1;
+  if (!live(b)) return;
+  if (!b->released)
+  {
+    size_t k = pn_hdr_scan(&b->hdr, s, n);
+    if (b->hdr.found & PN_HDR_END && b->held + k <= PN_HDR_MAX) release(b, b->hdr.found);
+    else if (b->held + n <= PN_HDR_MAX)
+    {
+      memcpy(hold + b->held, s, n);
+      b->held += n;
+      return;
+    }
+    else release(b, PN_HDR_DATE | PN_HDR_MSGID);  /* too long: left alone */
+  }
+  pass(b, s, n);
+}
+
+/* Feeds len bytes; returns how many were the message's. */
+static size_t feed(pn_body *b, char const *s, size_t len)
+{
+  size_t total = 0;
+  while (len && !b->data.done)
+  {
+    size_t n = len > PN_BODY_CHUNK ? PN_BODY_CHUNK : len;
+    size_t w;
+    size_t used = pn_data_feed(&b->data, s, n, out, &w);
+    emit(b, out, w);
+    s += used;
+    len -= used;
+    total += used;
+  }
+  return total;
+}
+
+/* Waits for input: flushes the replies first, SMTPTIMEOUT for the read.
+   buffer_timed_fill returns 0 at EOF (skalibs' unsanitize_read). */
+static int fill(pn_io *io)
+{
+  tain deadline;
+  ssize_t r;
+  if (!pn_io_flush(io)) return 0;
+  /* empty: rewind the ring, so that the read lands in one piece */
+  if (buffer_isempty(&io->in)) io->in.c.p = io->in.c.n = 0;
+  tain_add_g(&deadline, &io->tto);
+  r = buffer_timed_fill_g(&io->in, &deadline);
+  if (!r) errno = EPIPE;
+  return r > 0;
+}
+
+int pn_body_data(pn_body *b, pn_io *io)
+{
+  while (!b->data.done)
+  {
+    struct iovec v[2];
+    buffer_rpeek(&io->in, v);
+    if (!v[0].iov_len)
+    {
+      if (!fill(io)) return -1;
+      continue;
+    }
+    buffer_rseek(&io->in, feed(b, v[0].iov_base, v[0].iov_len));
+  }
+  return 1;
+}
+
+int pn_body_chunk(pn_body *b, pn_io *io, uint64_t n)
+{
+  while (n)
+  {
+    struct iovec v[2];
+    size_t len;
+    buffer_rpeek(&io->in, v);
+    if (!v[0].iov_len)
+    {
+      if (!fill(io)) return -1;
+      continue;
+    }
+    len = v[0].iov_len < n ? v[0].iov_len : (size_t)n;
+    feed(b, v[0].iov_base, len);
+    buffer_rseek(&io->in, len);
+    n -= len;
+  }
+  return 1;
+}
+
+int pn_body_finish(pn_body *b)
+{
+  if (!b->data.dot) emit(b, out, pn_data_finish(&b->data, out));
+  if (b->limit && b->data.size > b->limit) b->over = 1;
+  if (!b->released) release(b, b->hdr.found);
+  if (b->over) return PN_BODY_EOVER;
+  if (b->data.bare) return PN_BODY_EBARE;
+  if (!b->sink || b->err) return PN_BODY_ESINK;
+  return PN_BODY_OK;
+}
