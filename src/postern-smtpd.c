@@ -310,8 +310,8 @@ static void check(unsigned int mech, char const *user, size_t ulen, char const *
   /* at most PN_FD3_MAX bytes: fits in the pipe, never blocks */
   if (allwrite(p[1], fd3buf, n) < n) { close(p[0]); close(p[1]); authfail(RPL_AUTHTEMP, "pipe", mech, user, ulen); return; }
   close(p[1]);
+  /* user may point into secret2 (LOGIN): it is wiped after the log line */
   byte_zzero(fd3buf, sizeof(fd3buf));
-  byte_zzero(secret2, sizeof(secret2));
   if (!pn_io_flush(&io)) { close(p[0]); quit(RPL_TEMP, "write"); }
   pid = fork();
   if (pid < 0) { close(p[0]); authfail(RPL_AUTHTEMP, "fork", mech, user, ulen); return; }

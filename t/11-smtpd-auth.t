@@ -70,6 +70,7 @@ is "$(auth "AUTH LOGIN\r\n$(b64 alice)\r\n*\r\nQUIT\r\n")" "334
 is "$(auth "AUTH LOGIN $(b64 alice)\r\n$(b64 wrong)\r\nQUIT\r\n")" "334
 535 5.7.8
 221 2.0.0" "LOGIN: wrong password 535 5.7.8"
+like "$(cat "$TMP/err")" 'auth fail user="alice" mech=LOGIN ip=none reason=password' "LOGIN: the failure is logged with the user name"
 
 # Mechanisms and their availability
 is "$(auth "AUTH CRAM-MD5\r\nQUIT\r\n")" "504 5.5.4

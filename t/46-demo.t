@@ -1,0 +1,148 @@
+#!/bin/sh
+# scripts/demo (make demo): it starts, the swaks and curl commands it
+# prints deliver into the outbox it names, and Ctrl-C (SIGINT to its
+# process group, as a terminal sends it) stops everything: no process,
+# no listening port, no account left.  As root (a temporary account for
+# the sessions) and as a normal user.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/helpers/pn-t-deploy-lib.sh"
+
+DEMO_SCRIPT=$(cd "$(dirname "$0")/.." && pwd)/scripts/demo
+ok "scripts/demo is valid sh" sh -n "$DEMO_SCRIPT"
+if ! d_have tcpserver swaks curl setpriv
+then
+  skip "make demo" "needs tcpserver, swaks, curl and setpriv"
+  done_testing
+fi
+for p in postern-smtpd postern-checkpw postern-queue postern-passwd
+do
+  if [ ! -x "$PN_BIN/$p" ]
+  then
+    skip "make demo" "$PN_BIN/$p is not built"
+    done_testing
+  fi
+done
+
+# Runs the demo as a terminal would: SIGINT not ignored, in a process
+# group of its own.  Extra arguments: a setpriv prefix.
+cat >"$TMP/fg.py" <<'PY'
+import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.setsid()
+os.execvp(sys.argv[1], sys.argv[1:])
+PY
+
+# demo_run NAME DIR PORT [setpriv args...]
+demo_run()
+{
+  n=$1 dir=$2 port=$3
+  shift 3
+  if [ $# -gt 0 ]; then set -- setpriv "$@"; fi
+  env PN_BIN="$PN_BIN" POSTERN_DEMO_DIR="$dir" POSTERN_DEMO_PORT="$port" POSTERN_DEMO_ACCOUNT="${DACCT-}" \
+    python3 "$TMP/fg.py" "$@" sh "$DEMO_SCRIPT" >"$TMP/$n.out" 2>&1 </dev/null &
+  DPID=$!
+  D_SERVERS="$D_SERVERS $n"
+  eval "D_PID_$n=\$DPID"
+}
+
+# demo_check NAME DIR PORT ACCOUNT: the printed commands work; Ctrl-C.
+demo_check()
+{
+  n=$1 dir=$2 port=$3 acct=$4
+  i=0
+  while [ $i -lt 100 ] && ! grep -q '^tcpserver: status: 0/' "$TMP/$n.out"
+  do
+    sleep 0.1
+    i=$((i + 1))
+  done
+  like "$(cat "$TMP/$n.out")" "^postern demo on 127\\.0\\.0\\.1:$port " "$n: the demo starts and says where"
+  sw=$(sed -n 's/^  \(swaks .*\)$/\1/p' "$TMP/$n.out")
+  cu=$(sed -n 's/^  \(curl .*\)$/\1/p' "$TMP/$n.out")
+  like "$sw" "^swaks --server 127\\.0\\.0\\.1:$port --auth PLAIN " "$n: it prints a swaks command"
+  like "$cu" "^curl smtp://127\\.0\\.0\\.1:$port --user " "$n: and a curl command"
+  d_limit sh -c "$sw" >"$TMP/$n.swaks" 2>&1
+  is "$?" "0" "$n: the swaks command sends a message"
+  d_limit sh -c "$cu -sS" >"$TMP/$n.curl" 2>&1
+  is "$?" "0" "$n: the curl command too"
+  like "$(cat "$TMP/$n.out")" "  ls $dir/outbox/new/" "$n: it says where to look"
+  is "$(ls "$dir/outbox/new" | wc -l | tr -d ' ')" "2" "$n: both messages are there"
+  like "$(cat "$dir"/outbox/new/*)" 'Subject: Hello from curl' "$n: curl's message"
+  like "$(cat "$TMP/$n.out")" "postern-checkpw: info: auth ok user=\"demo\" account=$acct " "$n: the log shows the sessions' account"
+  # a session left open across the Ctrl-C
+  tsp=$(ps -eo pid=,args= | grep -F "tcpserver -v -R -H -l demo.postern.test 127.0.0.1 $port" | grep -v grep | awk '{ print $1 }')
+  printf 'NOOP\n' | hold=60 d_chat "$port" >/dev/null 2>&1 &
+  hp=$!
+  i=0
+  sess=
+  while [ $i -lt 100 ] && [ -z "$sess" ]
+  do
+    sleep 0.1
+    sess=$(ps -o pid= --ppid "$tsp" 2>/dev/null | head -n 1 | tr -d ' ')
+    i=$((i + 1))
+  done
+  like "$sess" '^[0-9]+$' "$n: a session is open"
+  eval "p=\$D_PID_$n"
+  kill -INT "-$p"
+  i=0
+  while [ $i -lt 100 ] && d_alive "$p"
+  do
+    sleep 0.1
+    i=$((i + 1))
+  done
+  ok "$n: Ctrl-C stops the demo" test "$i" -lt 100
+  wait "$p" 2>/dev/null
+  eval "D_PID_$n="
+  like "$(cat "$TMP/$n.out")" 'demo: stopped\.' "$n: and it says so"
+  is "$(ps -o pid= -g "$p" | wc -l | tr -d ' ')" "0" "$n: no process left in its group"
+  ok "$n: the open session is stopped too" sh -c "! ps -o stat= -p $sess | grep -qv '^Z'"
+  kill "$hp" 2>/dev/null
+  wait "$hp" 2>/dev/null
+  ps -eo args | grep -F "tcpserver -v -R -H -l demo.postern.test 127.0.0.1 $port" | grep -v grep >"$TMP/left"
+  is "$(cat "$TMP/left")" "" "$n: no tcpserver left"
+  ok "$n: the port is closed" sh -c "! python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", $port), 2)' 2>/dev/null"
+}
+
+if [ "$(id -u)" -eq 0 ]
+then
+  # root: a temporary account for the sessions, created and removed.
+  DACCT=pnd$$d
+  D_USERS="$D_USERS $DACCT"
+  PORT=$(free_port)
+  demo_run root "$TMP/demo-root" "$PORT"
+  demo_check root "$TMP/demo-root" "$PORT" "$DACCT"
+  ok "root: the demo's account is removed" sh -c "! getent passwd $DACCT"
+  is "$(stat -c %a "$TMP/demo-root/outbox/new/$(ls "$TMP/demo-root/outbox/new" | head -n 1)")" "600" "root: the messages are private (0600)"
+
+  # a normal user, with a home: the sessions run as that user
+  U=pnd$$u
+  mkdir -p "$TMP/uhome" "$TMP/u"
+  if d_mkuser "$U" "$TMP/uhome"
+  then
+    chown "$U:" "$TMP/uhome" "$TMP/u"
+    DACCT=
+    PORT=$(free_port)
+    demo_run user "$TMP/u/demo" "$PORT" --reuid="$U" --regid="$(id -g "$U")" --init-groups
+    demo_check user "$TMP/u/demo" "$PORT" "$U"
+    is "$(stat -c %U "$TMP/u/demo/passwd.cdb")" "$U" "user: the demo home is the user's"
+    userdel -f "$U" >/dev/null 2>&1 || userdel -f "$U" >/dev/null 2>&1
+  else
+    echo "Bail out! cannot create the test account"
+    exit 1
+  fi
+else
+  DACCT=
+  PORT=$(free_port)
+  demo_run user "$TMP/demo" "$PORT"
+  demo_check user "$TMP/demo" "$PORT" "$(id -un)"
+  skip "root: the demo's account is removed" "not root"
+  skip "root: the messages are private" "not root"
+  skip "user: the demo home" "not root"
+fi
+
+# It never removes a directory that is not a demo home.
+mkdir -p "$TMP/notdemo"
+echo precious >"$TMP/notdemo/file"
+PN_BIN=$PN_BIN POSTERN_DEMO_DIR=$TMP/notdemo POSTERN_DEMO_PORT=1 d_limit sh "$DEMO_SCRIPT" >"$TMP/nd.out" 2>&1
+is "$?" "111" "a directory that is not a demo home: refused (111)"
+is "$(cat "$TMP/notdemo/file")" "precious" "and left alone"
+done_testing
