@@ -50,6 +50,12 @@ PY
 is "$(sed -n '/^stdin:$/,$p' "$TMP/r" | sed 1d | tr -d '\r')" "DATA
 foo" "LOGIN: bytes after the password response reach the continuation"
 
+printf "EHLO x\r\nNOOP\r\nAUTH PLAIN $ok_plain\r\nMAIL FROM:<f@file.example>\r\nQUIT\r\n" > "$TMP/in"
+rm -f "$TMP/r"
+postern-smtpd pn-t-checkpw pn-t-report "$TMP/r" < "$TMP/in" >/dev/null 2>&1
+is "$(sed -n '/^stdin:$/,$p' "$TMP/r" | sed 1d | tr -d '\r')" "MAIL FROM:<f@file.example>
+QUIT" "input from a regular file: the bytes after AUTH reach the continuation"
+
 # The environment of the chain
 chain '' USER=mallory SMTPAUTHUSER=mallory SMTPHOSTNAME=mx.example >/dev/null
 r=$(cat "$TMP/r")

@@ -21,35 +21,55 @@
 /*
  * The "exact" reader: it never consumes a byte past the first LF, so that
  * what a client pipelined after its AUTH exchange stays in the kernel for
- * the next program.  On a socket, peek then take up to the LF; on anything
- * else (a pipe in scripted use), one byte at a time.
+ * the next program.  On a socket, peek then take up to the LF; on a
+ * regular file (scripted input), read ahead then seek back to just after
+ * the LF; on anything else (a pipe), one byte at a time.
  */
+#define KIND_UNKNOWN 0
+#define KIND_SOCKET 1
+#define KIND_SEEKABLE 2
+#define KIND_PIPE 3
+
+static size_t upto_lf(char const *s, size_t len)
+{
+  char const *lf = memchr(s, '\n', len);
+  return lf ? (size_t)(lf - s) + 1 : len;
+}
+
 static ssize_t read_exact(int fd, struct iovec const *v, unsigned int n)
 {
-  static int notsock = 0;
+  static int kind = KIND_UNKNOWN;
   char tmp[PN_PEEK_MAX];
   size_t max = siovec_len(v, n);
+  size_t want;
   ssize_t r;
   if (max > sizeof(tmp)) max = sizeof(tmp);
   if (!max) return 0;
-  if (!notsock)
+  if (kind == KIND_UNKNOWN || kind == KIND_SOCKET)
   {
     r = recv(fd, tmp, max, MSG_PEEK);
-    if (r < 0 && errno == ENOTSOCK) notsock = 1;
-    else if (r <= 0) return r;
+    if (r < 0 && errno == ENOTSOCK)
+      kind = lseek(fd, 0, SEEK_CUR) >= 0 ? KIND_SEEKABLE : KIND_PIPE;
     else
     {
-      char *lf = memchr(tmp, '\n', (size_t)r);
-      size_t want = lf ? (size_t)(lf - tmp) + 1 : (size_t)r;
-      r = recv(fd, tmp, want, 0);
       if (r <= 0) return r;
-      siovec_scatter(v, n, tmp, (size_t)r);
+      kind = KIND_SOCKET;
+      r = recv(fd, tmp, upto_lf(tmp, (size_t)r), 0);
+      if (r > 0) siovec_scatter(v, n, tmp, (size_t)r);
       return r;
     }
   }
+  if (kind == KIND_SEEKABLE)
+  {
+    r = read(fd, tmp, max);
+    if (r <= 0) return r;
+    want = upto_lf(tmp, (size_t)r);
+    if (want < (size_t)r && lseek(fd, (off_t)want - (off_t)r, SEEK_CUR) < 0) return -1;
+    siovec_scatter(v, n, tmp, want);
+    return (ssize_t)want;
+  }
   r = read(fd, tmp, 1);
-  if (r <= 0) return r;
-  siovec_scatter(v, n, tmp, 1);
+  if (r > 0) siovec_scatter(v, n, tmp, 1);
   return r;
 }
 
