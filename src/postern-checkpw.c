@@ -261,6 +261,8 @@ static void account(cred const *c, char const *name, unsigned int minuid, struct
     if (!r) dietemp(0, "we have no passwd entry", "");
   }
   if (pw->pw_uid < minuid) fail(c, "minuid");
+  /* whatever -u says, no session runs with uid or gid 0 */
+  if (root && (!pw->pw_uid || !pw->pw_gid)) dietemp(0, "refusing to run a session with uid or gid 0: account ", pw->pw_name);
   if (root) become(pw);
 }
 

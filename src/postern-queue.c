@@ -372,9 +372,11 @@ static void deliver_commit(void)
   {
     pn_reply rep;
     char q[PN_LOGVAL_SIZE];
-    if (!pn_relay_enddata(&relay, &rep) || rep.code == 421 || rep.code / 100 == 3)
+    int ok = pn_relay_enddata(&relay, &rep);
+    if (!ok || rep.code == 421 || rep.code / 100 == 3)
     {
-      if (rep.code == 421 || rep.code / 100 == 3) errno = EPROTO;
+      /* a reply, but not one that ends the data */
+      if (ok) errno = EPROTO;
       relay_broken("end of data");
       reply(R_TEMP);
       return;

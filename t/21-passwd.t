@@ -7,11 +7,14 @@
 F=$TMP/passwd
 DB=$F.cdb
 
+# The account sessions run as: as root, never root itself.
+ACCT=$(id -un)
+[ "$(id -u)" -eq 0 ] && ACCT=daemon
 # pw USER PW: postern-checkpw's verdict on the cdb.
 pw()
 {
   creds "$1" "$2" >"$TMP/c"
-  cpw "$TMP/c" -f "$DB" -a "$(id -un)" -u 0 true
+  cpw "$TMP/c" -f "$DB" -a "$ACCT" -u 0 true
 }
 # setpw USER PW ARGS...: postern-passwd set, the password on stdin.
 setpw()
@@ -43,14 +46,14 @@ like "$(cat "$F")" '^alice:\$y\$[^:]+$' "yescrypt by default, no empty trailing 
 is "$(stat -c %a "$F") $(stat -c %a "$DB")" "600 600" "new files are private"
 is "$(pw alice 'pass word')" 0 "the cdb knows the new user"
 is "$(pw alice 'pass')" 1 "and only the right password"
-addpw "$F" bob pw-bob -m sha512crypt -a "$(id -un)" -s 'bob@example.org @example.net'
+addpw "$F" bob pw-bob -m sha512crypt -a "$ACCT" -s 'bob@example.org @example.net'
 is "$?" 0 "add with -m, -a and -s"
-like "$(grep '^bob:' "$F")" "^bob:\\\$6\\\$[^:]+:$(id -un):bob@example.org @example.net\$" "sha512crypt, account and senders fields"
+like "$(grep '^bob:' "$F")" "^bob:\\\$6\\\$[^:]+:$ACCT:bob@example.org @example.net\$" "sha512crypt, account and senders fields"
 addpw "$F" carol pw-carol -m bcrypt -s '@example.com'
 like "$(grep '^carol:' "$F")" '^carol:\$2b\$[^:]+::@example.com$' "bcrypt, empty account field kept as a separator"
 is "$(pw bob pw-bob) $(pw carol pw-carol)" "0 0" "all three methods verify through postern-checkpw"
 is "$(postern-passwd -f "$F" list)" "alice::
-bob:$(id -un):bob@example.org @example.net
+bob:$ACCT:bob@example.org @example.net
 carol::@example.com" "list shows users, accounts and senders"
 unlike "$(postern-passwd -f "$F" list)" '\$' "and never a hash"
 is "$(nontmp)" "" "no temporary file is left"
@@ -77,9 +80,9 @@ old=$(grep '^bob:' "$F")
 setpw bob new-bob
 is "$?" 0 "set changes a password"
 is "$(pw bob new-bob) $(pw bob pw-bob)" "0 1" "the new password works, the old one no longer"
-like "$(grep '^bob:' "$F")" "^bob:\\\$y\\\$[^:]+:$(id -un):bob@example.org @example.net\$" "set keeps account and senders, hashes with -m's default"
+like "$(grep '^bob:' "$F")" "^bob:\\\$y\\\$[^:]+:$ACCT:bob@example.org @example.net\$" "set keeps account and senders, hashes with -m's default"
 setpw bob new-bob -s ''
-like "$(grep '^bob:' "$F")" "^bob:[^:]+:$(id -un)\$" "set -s '' clears the senders"
+like "$(grep '^bob:' "$F")" "^bob:[^:]+:$ACCT\$" "set -s '' clears the senders"
 setpw bob new-bob -a '' -m bcrypt
 like "$(grep '^bob:' "$F")" '^bob:\$2b\$[^:]+$' "set -a '' clears the account"
 is "$(sed -n 1p "$F" | cut -d: -f1) $(sed -n 3p "$F" | cut -d: -f1)" "alice carol" "set keeps the line order"
@@ -89,7 +92,7 @@ is "$(sed -n 1p "$F" | cut -d: -f1) $(sed -n 3p "$F" | cut -d: -f1)" "alice caro
   echo '# postern users'
   echo
   grep '^alice:' "$F"
-  echo "dave:$(grep '^carol:' "$F" | cut -d: -f2):$(id -un):dave@example.org"
+  echo "dave:$(grep '^carol:' "$F" | cut -d: -f2):$ACCT:dave@example.org"
   echo '   '
 } >"$TMP/hand"
 cp "$TMP/hand" "$F"
@@ -261,7 +264,7 @@ postern-passwd -f "$TMP/example" make
 is "$?" 0 "conf/passwd.example compiles"
 is "$(postern-passwd -f "$TMP/example" list | cut -d: -f1 | tr '\n' ' ')" "alice bob@example.org carol " "it lists its example users"
 creds alice example-alice >"$TMP/c"
-is "$(cpw "$TMP/c" -f "$TMP/example.cdb" -a "$(id -un)" -u 0 true)" 1 "its users are locked"
+is "$(cpw "$TMP/c" -f "$TMP/example.cdb" -a "$ACCT" -u 0 true)" 1 "its users are locked"
 
 # Usage.
 postern-passwd -f "$F" 2>/dev/null

@@ -151,13 +151,21 @@ int pn_io_getline(pn_io *io, char *s, size_t max, size_t *len)
 {
   size_t got = 0;
   tain deadline;
-  if (!pn_io_flush(io)) return -1;
-  tain_add_g(&deadline, &io->tto);
+  int waited = 0;
   for (;;)
   {
+    ssize_t r;
     if (take(&io->in, s, max, &got)) break;
+    /* RFC 2920: replies wait while commands are buffered, and leave
+       before the first read that may block */
+    if (!waited)
+    {
+      if (!pn_io_flush(io)) return -1;
+      tain_add_g(&deadline, &io->tto);
+      waited = 1;
+    }
     /* buffer_timed_fill: > 0 bytes read, 0 at EOF, -1 error (ETIMEDOUT) */
-    ssize_t r = buffer_timed_fill_g(&io->in, &deadline);
+    r = buffer_timed_fill_g(&io->in, &deadline);
     if (r <= 0) return r;
   }
   if (got > max) return (errno = ERANGE, -1);

@@ -86,8 +86,10 @@ struct pn_io_s
    next program in the chain gets every byte after it. */
 extern void pn_io_init(pn_io *, int exact, unsigned int timeout, char *, size_t, char *, size_t);
 
-/* Flushes pending replies, then reads one line of at most max bytes, LF
+/* Reads one line of at most max bytes, LF
    included, into s; *len gets the length without the CRLF or LF.
+   Pending replies are flushed before any read that may block, not while
+   pipelined commands are still buffered (RFC 2920).
    Returns 1 for a line, 0 for EOF (a partial line is dropped), -1 with
    errno: ERANGE (the line was longer than max: read to its LF and
    dropped), ETIMEDOUT, or a read error. */

@@ -1,0 +1,249 @@
+# bench/doc.sh: sourced by bench/run once every figure is in; write_doc
+# prints doc/performance.md.  The figures come from the run; the prose
+# that explains a missed target comes from bench/analysis.md, one section
+# per target, included when that target is missed; the sections whose key
+# starts with "all-" are always included.
+
+# section KEY: the text after "<!-- section: KEY -->" in bench/analysis.md,
+# up to the next such line
+section()
+{
+  awk -v k="<!-- section: $1 -->" '
+    /^<!-- section: / { on = ($0 == k); next }
+    on { print }' "$ROOT/bench/analysis.md"
+}
+
+# over X TARGET: how far X is above TARGET, in percent
+over()
+{
+  calc %.0f "($1 / $2 - 1) * 100"
+}
+
+# short X TARGET: how far X is below TARGET, in percent
+short()
+{
+  calc %.0f "(1 - $1 / $2) * 100"
+}
+
+machine()
+{
+  cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)
+  mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null)
+  os=$( (. /etc/os-release && echo "$PRETTY_NAME") 2>/dev/null || echo unknown)
+  fs=$(df -PT "$W" 2>/dev/null | awk 'NR == 2 { print $2 " on " $1 }')
+  ccv=$($CC --version 2>/dev/null | sed 1q)
+  libc=$(ldd --version 2>/dev/null | sed 1q)
+  sk=$(dpkg-query -W -f='${Version}' skalibs-dev 2>/dev/null || echo unknown)
+  commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+  if ! git -C "$ROOT" diff-index --quiet HEAD -- 2>/dev/null; then commit="$commit, with uncommitted changes"; fi
+  echo "| | |"
+  echo "| --- | --- |"
+  echo "| CPU | ${cpu:-unknown}, $NCPU online |"
+  echo "| memory | ${mem:-unknown} |"
+  echo "| system | $os, $(uname -srm) |"
+  echo "| Maildir file system | ${fs:-unknown} |"
+  echo "| compiler, C library | ${ccv:-unknown}; ${libc:-unknown} |"
+  echo "| skalibs | $sk |"
+  echo "| postern | commit $commit |"
+  echo "| one fork, exec and exit of a program that does nothing | $SPAWN_DYN ms dynamically linked, $SPAWN_STATIC ms statically |"
+  echo "| one crypt() | $CRYPT_MS ms yescrypt (libxcrypt's default cost), $FASTCRYPT_MS ms sha512crypt |"
+  echo "| load average (1, 5, 15 min) | $LOAD0 at the start, $LOAD1 at the end |"
+  echo "| run time of bench/run | $ELAPSED s |"
+}
+
+wrow() # wrow NAME DESCRIPTION
+{
+  [ -s "$W/$1.out" ] || return 0
+  echo "| $1 | $2 | $(get "$1" ok) / $(get "$1" sessions) | $(get "$1" accepted) | $(eval "echo \${${1}_MD:--}") | $(get "$1" seconds) | $(get "$1" sess_per_s) | $(get "$1" msg_per_s) | $(get "$1" mb_per_s) | $(get "$1" sess_p50_ms) / $(get "$1" sess_p99_ms) | $(get "$1" eod_p50_ms) / $(get "$1" eod_p99_ms) |"
+}
+
+missed()
+{
+  n=0
+  if [ "$W1_V" = MISSED ]
+  then
+    echo "### W1: $W1_RATIO times its floor, against at most 1.3: $(over "$W1_RATIO" 1.3)% over"
+    echo
+    section W1
+    n=1
+  fi
+  for w in W2 W4
+  do
+    eval "v=\$${w}_V r=\$${w}_RATIO"
+    if [ "$v" = MISSED ]
+    then
+      echo "### $w: $r of the disk floor, against at least 0.70: $(short "$r" 0.7)% short"
+      echo
+      section "$w"
+      n=1
+    fi
+  done
+  if [ "$RSS_SMTPD_V$RSS_CHECKPW_V$RSS_CHECKPWY_V$RSS_QUEUE_V" != metmetmetmet ]
+  then
+    echo "### Peak RSS of 1 MiB or more"
+    echo
+    for p in "postern-smtpd $RSS_SMTPD" "postern-checkpw with a sha512crypt hash $RSS_CHECKPW" \
+      "postern-checkpw with a yescrypt hash $RSS_CHECKPWY" "postern-queue $RSS_QUEUE"
+    do
+      v=${p##* }
+      if [ "$(calc %d "($v >= 1024) ? 1 : 0")" = 1 ]
+      then
+        echo "- ${p% *}: $v KiB, $(over "$v" 1024)% over 1024 KiB"
+      fi
+    done
+    echo
+    section RSS
+    n=1
+  fi
+  if [ "$n" = 0 ]
+  then
+    echo "None: every target was met in this run."
+    echo
+  fi
+  if [ "$W3_STALL" = 1 ]
+  then
+    echo "### W3 (no target): $(get W3 msg_per_s) messages/s, $(get W3N msg_per_s) with TCP_NODELAY"
+    echo
+    section W3
+  fi
+}
+
+write_doc()
+{
+  cat <<EOF
+# postern performance
+
+This file is written by \`make bench\` (bench/run): its figures are
+measured, never edited by hand; run \`make bench\` again to refresh them.
+The workloads and floors are defined in bench/run, the load generator is
+bench/pn-load.c, and the explanations of missed targets come from
+bench/analysis.md.
+
+Run of $(date -u '+%Y-%m-%d %H:%M UTC').
+
+## Machine
+
+$(machine)
+
+The machine may be shared: builds and tests may have run at the same time
+(see the load average). Ratios to a floor measured in the same run, and
+instruction counts, are steadier than absolute times.
+
+## Workloads
+
+Each session is checked reply by reply (one unexpected reply fails it);
+"Maildir" says whether the Maildir held exactly the messages accepted, with
+nothing left in tmp/. Times are in seconds, latencies in milliseconds: the
+whole session, from connect() to the server's EOF, and end of data, from
+the last byte of the body written to the 250 read. MB are 10^6 bytes of
+message as RFC 1870 counts them. W1 authenticates with a yescrypt hash
+(libxcrypt's default method and cost); W2, W3, W4 and the L rows with a
+sha512crypt hash, so that the hash, which W1 measures, does not drown what
+they are about.
+
+| | workload | sessions ok | messages accepted | Maildir | s | sessions/s | messages/s | MB/s | session p50 / p99 | end of data p50 / p99 |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+$(wrow W1 "AUTH PLAIN, one 2 KB message; $W1_C at a time")
+$(wrow W2 "one 1 MB message; $W2_C at a time")
+$(wrow W3 "50 pipelined 2 KB messages; $W3_C at a time")
+$(wrow W3N "as W3, tcpserver -D (TCP_NODELAY)")
+$(wrow W4 "one 25 MB message; $W4_C at a time")
+$(wrow LS "as W1, cheap hash; skalibs static (as built)")
+$(wrow LD "as W1, cheap hash; skalibs dynamic")
+$(wrow LF "as W1, cheap hash; postern-smtpd and postern-queue fully static")
+
+## Against the floors
+
+| | postern | floor | ratio | target |
+| --- | --- | --- | --- | --- |
+| W1 | $(get W1 seconds) s | $(get F1 seconds) s | $W1_RATIO | at most 1.3: $W1_V |
+| W2 | $(get W2 mb_per_s) MB/s | $(get D2 mb_per_s) MB/s | $W2_RATIO | at least 0.70: $W2_V |
+| W3 | $(get W3 msg_per_s) messages/s | $(get D3 files_per_s) files/s | $W3_RATIO | none |
+| W3N | $(get W3N msg_per_s) messages/s | $(get D3 files_per_s) files/s | $W3N_RATIO | none |
+| W4 | $(get W4 mb_per_s) MB/s | $(get D4 mb_per_s) MB/s | $W4_RATIO | at least 0.70: $W4_V |
+| W2, body path alone | $(get W2 data_mb_per_s) MB/s | $(get D2 file_mb_per_s) MB/s | $W2_SRATIO | none |
+| W4, body path alone | $(get W4 data_mb_per_s) MB/s | $(get D4 file_mb_per_s) MB/s | $W4_SRATIO | none |
+| LS | $LS_S s | $(get FL seconds) s | $LS_RATIO | none |
+| LD | $LD_S s | $(get FL seconds) s | $LD_RATIO | none |
+| LF | $LF_S s | $(get FL seconds) s | $LF_RATIO | none |
+
+- W1 and the L rows: the floor is the process-spawn floor plus the crypt()
+  of the account's hash, measured together: bench/pn-floor, one
+  dynamically linked program that exchanges the same lines with canned
+  replies and runs crypt_r() on the same hash at AUTH, under the same
+  tcpserver, for the same sessions at the same concurrency. It writes
+  nothing to disk. W1 and its floor run in turns, a quarter at a time, so
+  that a change in the machine's load weighs on both alike.
+- W2, W3, W4: the disk floor, bench/pn-disk, writes as many files of the
+  same size from memory, in 1 MiB writes, each with fsync, rename into new/
+  and an fsync of new/, as many at a time as the workload has sessions.
+  W3 compares messages/s with files/s. These ratios include starting each
+  session (a fork, three execs, AUTH): starting $W2_N sessions with a 2 KB
+  message each (LS's rate) takes $W2_SESS% of W2's time.
+- "Body path alone" leaves the sessions' start out: the bytes of a message
+  over the time from the 354 to the 250 (transfer, unstuffing, writing,
+  fsync, link), against one pn-disk writer's bytes over its time in each
+  file.
+
+## Memory
+
+Peak resident set of each program image, in KiB: VmHWM when it execs or
+exits, traced by bench/pn-rss, so that the three programs sharing one
+process are measured apart. The largest over sessions of the W1, W3 and
+W4 kinds (sha512crypt account; the yescrypt one for its row). The last
+rows are floors: what a program takes here before it does anything.
+
+| program | skalibs static (as built) | skalibs dynamic | fully static | target |
+| --- | --- | --- | --- | --- |
+| postern-smtpd | $RSS_SMTPD | $RSSD_SMTPD | $RSSX_SMTPD | under 1024: $RSS_SMTPD_V |
+| postern-checkpw, sha512crypt hash | $RSS_CHECKPW | $RSSD_CHECKPW | (not possible) | under 1024: $RSS_CHECKPW_V |
+| postern-checkpw, yescrypt hash | $RSS_CHECKPWY | | | under 1024: $RSS_CHECKPWY_V |
+| postern-queue | $RSS_QUEUE | $RSSD_QUEUE | $RSSX_QUEUE | under 1024: $RSS_QUEUE_V |
+| pn-floor (W1's floor, with libcrypt) | $RSS_FLOOR | | | |
+| pn-nop, a program that does nothing | $RSS_NOP | | $RSS_NOPS | |
+
+"Fully static" is postern-smtpd and postern-queue linked with
+\`-static\` (glibc included); postern-checkpw cannot be, since glibc's
+getpwnam() needs its shared NSS modules.
+
+## Instructions
+
+One W1 session (AUTH PLAIN with the yescrypt account, one 2 KB message,
+QUIT), each program under its own \`valgrind --tool=callgrind\`; a fork or
+an execve dumps the counts so far, so nothing is counted twice. Unlike
+times, these counts hardly move on a busy machine.
+
+| program | skalibs static (as built) | skalibs dynamic |
+| --- | --- | --- |
+| postern-smtpd (parent and forked child) | $IR_SMTPD | $IRD_SMTPD |
+| postern-checkpw | $IR_CHECKPW | $IRD_CHECKPW |
+| of which crypt_rn (yescrypt) | $IR_CRYPT | $IRD_CRYPT |
+| postern-queue | $IR_QUEUE | $IRD_QUEUE |
+| total | $IR_TOTAL | $IRD_TOTAL |
+| total without crypt_rn | $IR_NOCRYPT | $IRD_NOCRYPT |
+
+The body path: postern-queue alone (RELAYCLIENT, no AUTH) takes $IR_Q1
+instructions for a session with one $W3_S-byte message, $IR_Q2 with one of
+$W2_S bytes: **$IR_BYTE instructions a byte** of body. The functions that
+take the difference (their own instructions, second session less first):
+
+| instructions | function |
+| --- | --- |
+$(awk '{ print "| " $1 " | " $2 " |" }' "$W/irtop.txt")
+
+## Static or dynamic skalibs
+
+The same sessions as W1 with the sha512crypt account, so that the
+processes, not the hash, show ($L_N of them): $LS_S s with skalibs linked
+statically, $LD_S s with libskarnet.so, $LF_S s with postern-smtpd and
+postern-queue fully static. Between the first two, **$FASTER is faster**
+in this run; the instruction counts above do not depend on the load. The
+GNUmakefile links skalibs statically (\`SKARNET ?= -l:libskarnet.a\`).
+
+$(section all-bodypath)
+
+## Targets missed
+
+$(missed)
+EOF
+}
