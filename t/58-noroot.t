@@ -29,7 +29,7 @@ then
 else
   U=$(id -un)
   AS=
-  HU=$HOME
+  HU=$(getent passwd "$(id -u)" | cut -d: -f6)
 fi
 UID_U=$(id -u "$U")
 SVC=$TMP/svc

@@ -13,12 +13,17 @@
  * LF; no descriptor leaked; and for deliveries:
  *  - nothing the body path hands to a back-end contains a CR (bare CR
  *    and LF refuse the message: a CR can never reach a mailbox);
- *  - the relayed body, stuffed again, has no bare CR or LF and no early
- *    CRLF.CRLF (no smuggling downstream);
+ *  - the relayed body, stuffed again, has no bare CR or LF and no
+ *    unstuffed dot at a line start, hence no early CRLF.CRLF (no
+ *    smuggling downstream);
  *  - a message is committed only with 1 to MAXRCPTS recipients, within
- *    DATABYTES, when the back-end took every byte;
+ *    DATABYTES, without bare CR or LF, when the back-end took every byte;
  *  - commands passed to the program are single lines without CR, LF or
- *    NUL, of at most 512 bytes.
+ *    NUL, of at most 512 bytes;
+ *  - the session always ends with exit 0.
+ * The stub program answers 250, 354 at DATA, 550 to a recipient with
+ * "reject", 553 to a sender with "refuse"; an address with "x3x", "x4x"
+ * or "x5x" makes it answer the next command with 355, 421 or 554.
  */
 
 #include <errno.h>
