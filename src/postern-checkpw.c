@@ -170,7 +170,7 @@ static char const *shadowhash(char const *user, char const **why)
 
 /* Without -f: the system accounts.  Leaves the user's entry in *pw.
    Every refusal goes through the dummy hash, so it costs a check. */
-static void check_system(cred const *c, unsigned int minuid, struct passwd *pw)
+static void check_accounts(cred const *c, unsigned int minuid, struct passwd *pw)
 {
   char const *hash = 0;
   char const *why = "unknown";
@@ -347,7 +347,7 @@ int main(int argc, char const *const *argv)
   }
   else
   {
-    check_system(&c, minuid, &pw);
+    check_accounts(&c, minuid, &pw);
     account(&c, c.user, minuid, &pw);
   }
   run(prog, argv, &c, &pw, e.senders);
