@@ -2,9 +2,10 @@
 
 /*
  * pn_body: the body path.  Input is taken straight from the client's
- * buffer (buffer_rpeek/buffer_rseek, one large read at a time), run
- * through the pn_data state machine, and handed to a sink in large
- * pieces.  The header is held back (at most PN_HDR_MAX bytes) until it
+ * buffer (buffer_rpeek/buffer_rseek, one large read at a time) and run
+ * through the pn_data state machine, whose output gathers in one chunk;
+ * the sink gets the chunk when it is nearly full and at the end, so that
+ * it is handed large pieces however the reads fell.  The header is held back (at most PN_HDR_MAX bytes) until it
  * has been scanned, so that the sink can be given the added lines first
  * (RFC 6409 section 8: Date and Message-ID when missing); a longer header
  * is passed on as it is, with nothing added.  Past the size limit, or
@@ -22,7 +23,8 @@
 
 #include "lib/postern.h"
 
-#define PN_BODY_CHUNK 65536       /* input bytes fed to pn_data at once */
+#define PN_BODY_CHUNK 65536       /* output gathered for the sink */
+#define PN_BODY_LOW 16384         /* handed over when less room is left */
 
 static char out[PN_BODY_CHUNK];
 static char hold[PN_HDR_MAX];
@@ -35,6 +37,7 @@ void pn_body_start(pn_body *b, int dot, uint64_t limit, pn_sink const *sink)
   b->sink = sink;
   b->limit = limit;
   b->held = 0;
+  b->outlen = 0;
   b->err = 0;
   b->released = 0;
   b->over = 0;
@@ -80,20 +83,31 @@ static void emit(pn_body *b, char const *s, size_t n)
   pass(b, s, n);
 }
 
-/* Feeds len bytes; returns how many were the message's. */
+static void handover(pn_body *b)
+{
+  if (!b->outlen) return;
+  emit(b, out, b->outlen);
+  b->outlen = 0;
+}
+
+/* Feeds len bytes; returns how many were the message's.  pn_data never
+   writes more than it reads, so the room left bounds the input fed. */
 static size_t feed(pn_body *b, char const *s, size_t len)
 {
   size_t total = 0;
   while (len && !b->data.done)
   {
-    size_t n = len > PN_BODY_CHUNK ? PN_BODY_CHUNK : len;
+    size_t room = PN_BODY_CHUNK - b->outlen;
+    size_t n = len < room ? len : room;
     size_t w;
-    size_t used = pn_data_feed(&b->data, s, n, out, &w);
-    emit(b, out, w);
+    size_t used = pn_data_feed(&b->data, s, n, out + b->outlen, &w);
+    b->outlen += w;
+    if (PN_BODY_CHUNK - b->outlen < PN_BODY_LOW) handover(b);
     s += used;
     len -= used;
     total += used;
   }
+  if (b->data.done) handover(b);
   return total;
 }
 
@@ -104,8 +118,6 @@ static int fill(pn_io *io)
   tain deadline;
   ssize_t r;
   if (!pn_io_flush(io)) return 0;
-  /* empty: rewind the ring, so that the read lands in one piece */
-  if (buffer_isempty(&io->in)) io->in.c.p = io->in.c.n = 0;
   tain_add_g(&deadline, &io->tto);
   r = buffer_timed_fill_g(&io->in, &deadline);
   if (!r) errno = EPIPE;
@@ -150,7 +162,8 @@ int pn_body_chunk(pn_body *b, pn_io *io, uint64_t n)
 
 int pn_body_finish(pn_body *b)
 {
-  if (!b->data.dot) emit(b, out, pn_data_finish(&b->data, out));
+  if (!b->data.dot) b->outlen += pn_data_finish(&b->data, out + b->outlen);
+  handover(b);
   if (b->limit && b->data.size > b->limit) b->over = 1;
   if (!b->released) release(b, b->hdr.found);
   if (b->over) return PN_BODY_EOVER;

@@ -8,6 +8,7 @@
  * only then the tmp name removed.  Any failure removes what was made.
  */
 
+#include <sys/uio.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -116,20 +117,26 @@ static int flushbuf(pn_maildir *m)
   return 1;
 }
 
+/* Small pieces (the added lines, a short header, a short message) gather
+   in buf; a piece that does not fit goes out with them in one writev. */
 int pn_maildir_put(void *ctx, char const *s, size_t len)
 {
   pn_maildir *m = ctx;
   if (m->err) return (errno = m->err, 0);
-  if (len >= PN_MAILDIR_BUF / 2)
+  if (m->buflen + len <= PN_MAILDIR_BUF)
   {
-    if (!flushbuf(m)) return 0;
-    if (allwrite(m->fd, s, len) < len) return fail(m);
+    memcpy(m->buf + m->buflen, s, len);
+    m->buflen += len;
   }
   else
   {
-    if (m->buflen + len > PN_MAILDIR_BUF && !flushbuf(m)) return 0;
-    memcpy(m->buf + m->buflen, s, len);
-    m->buflen += len;
+    struct iovec v[2];
+    v[0].iov_base = m->buf;
+    v[0].iov_len = m->buflen;
+    v[1].iov_base = (char *)s;
+    v[1].iov_len = len;
+    if (allwritev(m->fd, v, 2) < m->buflen + len) return fail(m);
+    m->buflen = 0;
   }
   m->size += len;
   return 1;

@@ -399,7 +399,7 @@ extern char const *pn_msg_proto(int esmtp, int tls, int auth, int utf8);
 
 #define PN_MAILDIR_DIR_MAX 2048   /* length of the -m directory */
 #define PN_MAILDIR_NAME_MAX 400   /* a unique name, ",S=size" included */
-#define PN_MAILDIR_BUF 65536      /* bytes written at once */
+#define PN_MAILDIR_BUF 8192       /* small pieces gathered before a write */
 
 typedef struct pn_maildir_s pn_maildir;
 struct pn_maildir_s
@@ -417,7 +417,8 @@ struct pn_maildir_s
    (also kept in err: the writes that follow then fail the same way). */
 extern int pn_maildir_open(pn_maildir *, char const *);
 
-/* Appends to the file, one write(2) per PN_MAILDIR_BUF.  1, or 0 with errno.
+/* Appends to the file: small pieces are gathered, a large one is written
+   with them by one writev(2).  1, or 0 with errno.
    The ctx argument is the pn_maildir (a pn_sink put function). */
 extern int pn_maildir_put(void *, char const *, size_t);
 
@@ -454,6 +455,7 @@ struct pn_body_s
   pn_sink const *sink;      /* 0: read and discard */
   uint64_t limit;           /* 0: none */
   size_t held;              /* header bytes held back */
+  size_t outlen;            /* output gathered, not yet handed over */
   int err;                  /* errno of the first sink failure */
   unsigned int released : 1;
   unsigned int over : 1;
