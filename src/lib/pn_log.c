@@ -1,19 +1,27 @@
 /* ISC license: see LICENSE. */
 
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <errno.h>
 #include <string.h>
-#include <syslog.h>
 
 #include <skalibs/allreadwrite.h>
+#include <skalibs/djbunix.h>
+#include <skalibs/socket.h>
+#include <skalibs/types.h>
 
 #include "lib/postern.h"
 
 #define PN_LOGLINE_MAX 2048
+#define PN_LOGPROG_MAX 64
+#define SYSLOG_PATH "/dev/log"
+#define SYSLOG_MAIL (2 << 3)     /* facility mail, RFC 5424 6.2.1 */
 
 static char const *logprog = "postern";
 static int usesyslog = 0;
+static int logfd = -1;
 
 static int samefile(struct stat const *a, int fd)
 {
@@ -31,7 +39,46 @@ void pn_log_init(char const *prog)
   if (fstat(2, &st) < 0 || !S_ISSOCK(st.st_mode)) return;
   if (!samefile(&st, 0) && !samefile(&st, 1)) return;
   usesyslog = 1;
-  openlog(prog, LOG_PID, LOG_MAIL);
+}
+
+/* syslog(3) without stdio nor time zones: one datagram
+   "<PRI>prog[pid]: line" to /dev/log, the timestamp left to the syslog
+   daemon (RFC 3164 4.3.2); opened at the first line, close-on-exec.  A
+   daemon that is down or restarted costs the line, never the session. */
+static void tosyslog(int level, char const *line, size_t len)
+{
+  static unsigned int const sev[3] = { 6, 4, 3 };  /* info, warning, err */
+  char head[PN_LOGPROG_MAX + UINT_FMT + PID_FMT + 8];
+  struct iovec v[2];
+  size_t h = 0;
+  size_t l = strlen(logprog);
+  unsigned int tries;
+  if (l > PN_LOGPROG_MAX) l = PN_LOGPROG_MAX;
+  head[h++] = '<';
+  h += uint_fmt(head + h, SYSLOG_MAIL | sev[level]);
+  head[h++] = '>';
+  memcpy(head + h, logprog, l); h += l;
+  head[h++] = '[';
+  h += pid_fmt(head + h, getpid());
+  head[h++] = ']'; head[h++] = ':'; head[h++] = ' ';
+  v[0].iov_base = head; v[0].iov_len = h;
+  v[1].iov_base = (char *)line; v[1].iov_len = len;
+  for (tries = 0; tries < 2; tries++)
+  {
+    struct msghdr m;
+    if (logfd < 0)
+    {
+      logfd = ipc_datagram_coe();
+      if (logfd < 0) return;
+      if (ipc_connect(logfd, SYSLOG_PATH) < 0) { fd_close(logfd); logfd = -1; return; }
+    }
+    memset(&m, 0, sizeof(m));
+    m.msg_iov = v;
+    m.msg_iovlen = 2;
+    if (sendmsg(logfd, &m, MSG_NOSIGNAL) >= 0) return;
+    fd_close(logfd);
+    logfd = -1;
+  }
 }
 
 void pn_logv(int level, char const *const *v, unsigned int n)
@@ -45,7 +92,7 @@ void pn_logv(int level, char const *const *v, unsigned int n)
   if (!usesyslog)
   {
     size_t l = strlen(logprog);
-    if (l > 64) l = 64;
+    if (l > PN_LOGPROG_MAX) l = PN_LOGPROG_MAX;
     memcpy(line, logprog, l); len = l;
     line[len++] = ':'; line[len++] = ' ';
   }
@@ -56,11 +103,7 @@ void pn_logv(int level, char const *const *v, unsigned int n)
     if (l > sizeof(line) - 1 - len) l = sizeof(line) - 1 - len;
     memcpy(line + len, s, l); len += l;
   }
-  if (usesyslog)
-  {
-    line[len] = 0;
-    syslog(level == PN_LOG_INFO ? LOG_INFO : level == PN_LOG_WARN ? LOG_WARNING : LOG_ERR, "%s", line);
-  }
+  if (usesyslog) tosyslog(level, line, len);
   else
   {
     line[len++] = '\n';

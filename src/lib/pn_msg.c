@@ -100,32 +100,49 @@ static size_t put2(char *s, unsigned int n)
   return 2;
 }
 
+/* The civil date of a day count from 1970-01-01 (proleptic Gregorian,
+   in 400-year eras of 146097 days), without the C library's time zones. */
+static void civil(int64_t days, int64_t *year, unsigned int *month, unsigned int *mday)
+{
+  int64_t z = days + 719468;      /* from 0000-03-01 */
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  *mday = (unsigned int)(doy - (153 * mp + 2) / 5 + 1);
+  *month = (unsigned int)(mp < 10 ? mp + 2 : mp - 10);   /* 0 = January */
+  *year = yoe + era * 400 + (*month < 2);
+}
+
+/* RFC 5322 3.3, in UTC: the same on every host, and no time zone file
+   read for each message. */
 size_t pn_msg_date(char *s, time_t t)
 {
-  static char const days[] = "SunMonTueWedThuFriSat";
+  static char const days[] = "ThuFriSatSunMonTueWed";   /* 1970-01-01: Thursday */
   static char const months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-  struct tm tm;
-  long off;
+  int64_t secs = (int64_t)t;
+  int64_t day = (secs >= 0 ? secs : secs - 86399) / 86400;
+  int64_t sod = secs - day * 86400;
+  int64_t year;
+  unsigned int month;
+  unsigned int mday;
   size_t w = 0;
-  if (!localtime_r(&t, &tm)) { t = 0; gmtime_r(&t, &tm); tm.tm_gmtoff = 0; }
-  memcpy(s + w, days + 3 * (tm.tm_wday % 7), 3); w += 3;
+  civil(day, &year, &month, &mday);
+  if (year < 0 || year > 9999) { year = 1970; month = 0; mday = 1; day = 0; sod = 0; }
+  memcpy(s + w, days + 3 * (unsigned int)(((day % 7) + 7) % 7), 3); w += 3;
   s[w++] = ','; s[w++] = ' ';
-  w += uint_fmt(s + w, (unsigned int)tm.tm_mday);
+  w += uint_fmt(s + w, mday);
   s[w++] = ' ';
-  memcpy(s + w, months + 3 * (tm.tm_mon % 12), 3); w += 3;
+  memcpy(s + w, months + 3 * month, 3); w += 3;
   s[w++] = ' ';
-  w += uint_fmt(s + w, (unsigned int)(tm.tm_year + 1900));
+  w += uint_fmt(s + w, (unsigned int)year);
   s[w++] = ' ';
-  w += put2(s + w, (unsigned int)tm.tm_hour); s[w++] = ':';
-  w += put2(s + w, (unsigned int)tm.tm_min); s[w++] = ':';
-  w += put2(s + w, (unsigned int)tm.tm_sec); s[w++] = ' ';
-  off = tm.tm_gmtoff / 60;
-  s[w++] = off < 0 ? '-' : '+';
-  if (off < 0) off = -off;
-  w += put2(s + w, (unsigned int)(off / 60 % 100));
-  w += put2(s + w, (unsigned int)(off % 60));
-  s[w] = 0;
-  return w;
+  w += put2(s + w, (unsigned int)(sod / 3600)); s[w++] = ':';
+  w += put2(s + w, (unsigned int)(sod / 60 % 60)); s[w++] = ':';
+  w += put2(s + w, (unsigned int)(sod % 60));
+  memcpy(s + w, " +0000", 7);
+  return w + 6;
 }
 
 size_t pn_msg_safename(char *dst, char const *s)

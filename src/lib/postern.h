@@ -367,7 +367,7 @@ extern size_t pn_hdr_scan(pn_hdrscan *, char const *, size_t);
 /* A new id, unique per host: time, pid and a counter.  Returns its length. */
 extern size_t pn_msg_id(char *);
 
-/* The RFC 5322 date of t (local time).  Returns its length. */
+/* The RFC 5322 date of t in UTC (+0000).  Returns its length. */
 extern size_t pn_msg_date(char *, time_t);
 
 /* Copies a client-supplied name (HELO, TCPREMOTEHOST) for Received:
