@@ -220,13 +220,22 @@ static void check_pwdb(cred const *c, char const *file, pn_pwent *e)
 }
 
 /* Switches to the account, and checks that it took: no session runs
-   with the privileges we had. */
+   with the privileges we had.  An account in group 0 is refused. */
 static void become(struct passwd const *pw)
 {
   gid_t groups[PN_GROUPS_MAX];
   int n = PN_GROUPS_MAX;
+  int i;
   if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0)
     dietemp(0, "too many supplementary groups for account ", pw->pw_name);
+  /* no gid 0 in the session, not even a supplementary one: whatever
+     group root may read or write stays out of its reach */
+  for (i = 0; i < n; i++)
+    if (!groups[i])
+    {
+      pn_log(PN_LOG_FATAL, "refusing to run a session as account ", pw->pw_name, ": it is a member of group 0");
+      bye(111);
+    }
   if (setgroups_and_gid(pw->pw_gid, (size_t)n, groups) < 0
    || setgid(pw->pw_gid) < 0
    || setuid(pw->pw_uid) < 0)

@@ -509,12 +509,22 @@ static int verb_is(char const *s, size_t len, char const *verb, size_t *argpos)
   return 1;
 }
 
+/* A line of len bytes as pn_io_getline left it in line: the octets it
+   took on the wire, its line end included (line[len] is the CR of a
+   CRLF, or the bare LF), so that 511 bytes and a bare LF are 512, as
+   postern-queue counts them. */
+static size_t received(size_t len)
+{
+  return len + (line[len] == '\r' ? 2 : 1);
+}
+
 static void dispatch(size_t len)
 {
   size_t a;
+  size_t octets = received(len);
   if (memchr(line, 0, len)) { bad(RPL_NUL); return; }
   line[len] = 0;
-  if (len + 2 > PN_CMDLINE_MAX && !verb_is(line, len, "AUTH", &a)) { bad(RPL_TOOLONG); return; }
+  if (octets > PN_CMDLINE_MAX && !verb_is(line, len, "AUTH", &a)) { bad(RPL_TOOLONG); return; }
   if (verb_is(line, len, "EHLO", &a)) do_ehlo(line + a, len - a, 1);
   else if (verb_is(line, len, "HELO", &a)) do_ehlo(line + a, len - a, 0);
   else if (verb_is(line, len, "AUTH", &a)) do_auth(line + a, len - a);

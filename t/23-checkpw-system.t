@@ -111,6 +111,28 @@ else
   skip "uid 0 account" "useradd -o -u 0 failed"
 fi
 
+# An account that is a supplementary member of group 0 (root's): its
+# session would keep gid 0 in its groups, so it is refused as a primary
+# gid of 0 is (111), with or without -f, and nothing runs.
+W=pnt$$w
+if mkuser "$W" "$TMP/hw" root
+then
+  usermod -p "$(hash y)" "$W"
+  is "$(ck "$W" pw-yescrypt)" 111 "an account in group 0 (supplementary): 111"
+  ok "no session ran" test ! -e "$OUT/r"
+  like "$(cat "$TMP/cpw.err")" "fatal: .*account $W.*member of group 0" "and the log says why"
+  addpw "$TMP/wpw" carol pw-carol -m sha512crypt -a "$W"
+  addpw "$TMP/wpw" dave pw-dave -m sha512crypt
+  is "$(ck carol pw-carol -f "$TMP/wpw.cdb")" 111 "with -f, a record naming that account: 111"
+  ok "no session ran" test ! -e "$OUT/r"
+  like "$(cat "$TMP/cpw.err")" "account $W.*member of group 0" "and the log says why"
+  is "$(ck dave pw-dave -f "$TMP/wpw.cdb" -a "$W")" 111 "with -f and -a naming that account: 111"
+  ok "no session ran" test ! -e "$OUT/r"
+  is "$(ck dave pw-dave -f "$TMP/wpw.cdb" -a "$U")" 0 "(the same record with -a naming another account runs)"
+else
+  skip "an account in group 0" "useradd -G root failed"
+fi
+
 # Not root: /etc/shadow cannot be read, which is a temporary failure.
 usermod -p "$(hash y)" "$Z"
 creds "$U" pw-bcrypt >"$TMP/c"

@@ -29,7 +29,9 @@ done <<'EOF'
 250 2.1.0|<"a\"b\\c"@example.org>
 250 2.1.0|<alice@[192.0.2.1]>
 250 2.1.0|<alice@[IPv6:2001:db8::1]>
-250 2.1.0|<alice@[x-tag:some-thing]>
+250 2.1.0|<alice@[127.0.0.1]>
+250 2.1.0|<alice@[IPv6:::1]>
+250 2.1.0|<alice@[ipv6:::1]>
 250 2.1.0|<@relay.example,@other.example:alice@example.org>
 250 2.1.0| <alice@example.org>
 250 2.1.0|<!#$%&'*+-/=?^_`{|}~@example.org>
@@ -58,6 +60,13 @@ done <<'EOF'
 501 5.1.7|<alice@[192.0.2]>
 501 5.1.7|<alice@[IPv6:2001:db8::zz]>
 501 5.1.7|<alice@[example.org]>
+501 5.1.7|<alice@[x-tag:some-thing]>
+501 5.1.7|<alice@[tag:foo]>
+501 5.1.7|<alice@[x-tag:a<b>"c]>
+501 5.1.7|<alice@[IPv4:192.0.2.1]>
+501 5.1.7|<alice@[IPv6:192.0.2.1]>
+501 5.1.7|<alice@[IPv6:]>
+501 5.1.7|<alice@[]>
 501 5.1.7|<alice@[192.0.2.1>
 501 5.1.7|<alice@example.org>junk
 501 5.1.7|<alice(comment)@example.org>
@@ -144,6 +153,10 @@ done <<'EOF'
 250 2.1.5|<PostMaster>
 250 2.1.5|<"b o b"@example.org>
 250 2.1.5|<bob@[192.0.2.1]>
+250 2.1.5|<bob@[127.0.0.1]>
+250 2.1.5|<bob@[IPv6:::1]>
+501 5.1.3|<bob@[tag:foo]>
+501 5.1.3|<bob@[x-tag:a<b>"c]>
 250 2.1.5|<@a.example:bob@example.org>
 501 5.1.3|bob@example.org
 501 5.1.3|bob@example.org>

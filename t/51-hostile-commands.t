@@ -71,6 +71,56 @@ is "$(queue)" "235 2.7.0
 is "$(nfiles "$MD/new")" 1 "queue: only the message sent with real commands"
 rm -f "$MD"/new/*
 
+# Line length: both programs count the octets received, the line end
+# included, whether it is CRLF or a bare LF: 512 at most (510 + CRLF,
+# 511 + LF), an AUTH line or response 12288.
+pad()
+{
+  head -c "$1" /dev/zero | tr '\0' x
+}
+{
+  printf 'NOOP %s\r\n' "$(pad 505)"
+  printf 'NOOP %s\r\n' "$(pad 506)"
+  printf 'NOOP %s\n' "$(pad 506)"
+  printf 'NOOP %s\n' "$(pad 507)"
+  printf 'QUIT\r\n'
+} > "$TMP/in"
+want="250 2.0.0
+500 5.5.6
+250 2.0.0
+500 5.5.6
+221 2.0.0"
+is "$(front | grep -v '^220$')" "$want" "smtpd: 510 + CRLF and 511 + LF taken, 511 + CRLF and 512 + LF 500 5.5.6"
+is "$(front --sock | grep -v '^220$')" "$want" "smtpd on a socket: the same"
+is "$(RELAYCLIENT=1 feed -- env -u SMTPAUTHUSER postern-queue -m "$MD" 2>/dev/null | tr -d '\r' | codes | grep -v '^220$')" \
+  "$want" "queue (RELAYCLIENT): the same"
+{
+  printf 'HELO c\r\n'
+  printf 'MAIL FROM:<a@example.org> AUTH=%s\n' "$(pad 480)"
+  printf 'RSET\r\n'
+  printf 'MAIL FROM:<a@example.org> AUTH=%s\n' "$(pad 481)"
+  printf 'QUIT\r\n'
+} > "$TMP/in"
+is "$(RELAYCLIENT=1 feed -- env -u SMTPAUTHUSER postern-queue -m "$MD" 2>/dev/null | tr -d '\r' | codes | grep -v '^2[25]0$' | tr '\n' ' ')" \
+  "250 2.1.0 250 2.0.0 500 5.5.6 221 2.0.0 " "queue: a MAIL line of 511 + LF is a command, of 512 + LF too long"
+{
+  printf 'EHLO c\r\n'
+  printf 'AUTH PLAIN %s\r\n' "$(pad 12275)"
+  printf 'AUTH PLAIN %s\r\n' "$(pad 12276)"
+  printf 'AUTH PLAIN %s\n' "$(pad 12276)"
+  printf 'AUTH PLAIN %s\n' "$(pad 12277)"
+  printf 'AUTH LOGIN\r\n%s\r\n' "$(pad 12286)"
+  printf 'AUTH LOGIN\r\n%s\r\n' "$(pad 12287)"
+  printf 'AUTH LOGIN\r\n%s\n' "$(pad 12287)"
+  printf 'AUTH LOGIN\r\n%s\n' "$(pad 12288)"
+  printf 'QUIT\r\n'
+} > "$TMP/in"
+rm -f "$TMP/fd3"
+is "$(AUTHMAXFAIL=10 AUTHFAILDELAY=0 T_FD3=$TMP/fd3 front --sock | grep -v '^2[25]0$' | tr '\n' ' ')" \
+  "501 5.5.2 500 5.5.6 501 5.5.2 500 5.5.6 334 501 5.5.2 334 500 5.5.6 334 501 5.5.2 334 500 5.5.6 221 2.0.0 " \
+  "smtpd: AUTH lines and responses of 12288 octets (CRLF or LF) read, of 12289 500 5.5.6"
+ok "smtpd: the verifier was never called" test ! -e "$TMP/fd3"
+
 # the whole chain, one byte per write
 cat > "$TMP/script" <<EOF
 EHLO tiny.example

@@ -54,15 +54,29 @@ is "$(q -m "$MD")" "235 2.7.0 501 5.5.4 501 5.5.4 221 2.0.0 " "a CR in a paramet
 # the inputs the envelope fuzzer stopped at (t/fuzz/corpus/fuzz_envelope/regress-*):
 # a source route with UTF-8 makes the path non-ASCII even though the route
 # is dropped (SMTPUTF8 is needed); an address literal with < or > in its
-# general form is RFC 5321 dcontent: whatever the reply, it stays one line
+# general form (see below)
 printf 'MAIL FROM:<@\334\212h.example,@u:a@example.org>\r\nMAIL FROM:<@\303\274.example:a@example.org> SMTPUTF8\r\nRCPT TO:<@\303\274.example:b@example.org>\r\nRSET\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<@\303\274.example:b@example.org>\r\nQUIT\r\n' > "$TMP/in"
 is "$(q -m "$MD")" "235 2.7.0 553 5.6.7 250 2.1.0 250 2.1.5 250 2.0.0 250 2.1.0 553 5.6.7 221 2.0.0 " \
   "a source route with UTF-8: refused as non-ASCII without SMTPUTF8, accepted with it"
+
+# address literals: IPv4 and IPv6 only.  A general literal [tag:dcontent]
+# needs a tag registered with IANA (RFC 5321 4.1.3), and IPv6 is the only
+# one; its dcontent may carry <, > and ", which a downstream parser could
+# take for the end of the path: refused like any other bad path.
+printf '%s\r\n' 'MAIL FROM:<a@[x-tag:a<b>"c]>' 'MAIL FROM:<a@[tag:foo]>' 'MAIL FROM:<a@[127.0.0.1]>' \
+  'RCPT TO:<x@[192:<x.0.2.1]>' 'RCPT TO:<y@[tag:>RSET]>' 'RCPT TO:<z@[x-tag:a<b>"c]>' 'RCPT TO:<w@[tag:foo]>' \
+  'RCPT TO:<v@[IPv6:::1]>' 'RCPT TO:<u@[127.0.0.1]>' 'DATA' 'Subject: literal' '' 'x' '.' 'QUIT' > "$TMP/in"
+is "$(q -m "$MD")" "235 2.7.0 501 5.1.7 501 5.1.7 250 2.1.0 501 5.1.3 501 5.1.3 501 5.1.3 501 5.1.3 250 2.1.5 250 2.1.5 354 250 2.0.0 221 2.0.0 " \
+  "general address literals ([tag:...], with or without < > \") refused: 501 5.1.7, 501 5.1.3; [127.0.0.1] and [IPv6:::1] taken"
+f=$MD/new/$(ls "$MD/new" | head -1)
+is "$(sed -n 1,2p "$f")" 'Return-Path: <a@[127.0.0.1]>
+Envelope-To: <v@[IPv6:::1]>, <u@[127.0.0.1]>' "... and delivered with those addresses only"
+rm -f "$MD"/new/*
 rm -f "$L"
-printf 'MAIL FROM:<a@example.org>\r\nRCPT TO:<x@[192:<x.0.2.1]>\r\nRCPT TO:<y@[tag:>RSET]>\r\nQUIT\r\n' > "$TMP/in"
-like "$(q pn-t-q-smtp "$L")" '^235 2\.7\.0 250 2\.1\.0 (250 2\.1\.5|501 5\.1\.3) (250 2\.1\.5|501 5\.1\.3) 221 2\.0\.0 $' \
-  "< and > in a general address literal: one reply each"
-is "$(grep -c '^cmd RSET' "$L")" 0 "... and no command hidden in it reaches the program"
+q pn-t-q-smtp "$L" >/dev/null
+is "$(grep '^cmd MAIL\|^cmd RCPT\|^cmd RSET' "$L")" 'cmd MAIL FROM:<a@[127.0.0.1]>
+cmd RCPT TO:<v@[IPv6:::1]>
+cmd RCPT TO:<u@[127.0.0.1]>' "the program gets the IP literals only, and no command hidden in a literal"
 
 # a HELO name made to forge headers: the Received line stays one field
 printf 'EHLO evil.example)\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\nx\r\n.\r\nQUIT\r\n' > "$TMP/in"

@@ -221,6 +221,14 @@ static void test_addr(void)
     "source route dropped");
   result(pn_addr_rcpt(" TO:<postmaster>", 16, 0, &a) == PN_ADDR_OK && a.at == a.len, "<postmaster>");
   result(pn_addr_mail(" FROM:<a\0b@c>", 13, &a) == PN_ADDR_EPATH, "NUL refused");
+  result(pn_addr_mail(" FROM:<a@[127.0.0.1]>", 21, &a) == PN_ADDR_OK && !strcmp(a.addr, "a@[127.0.0.1]"),
+    "IPv4 address literal");
+  result(pn_addr_rcpt(" TO:<a@[IPv6:::1]>", 18, 0, &a) == PN_ADDR_OK && !strcmp(a.addr, "a@[IPv6:::1]"),
+    "IPv6 address literal");
+  result(pn_addr_mail(" FROM:<a@[tag:foo]>", 19, &a) == PN_ADDR_EPATH, "general address literal refused (MAIL)");
+  result(pn_addr_rcpt(" TO:<a@[tag:foo]>", 17, 0, &a) == PN_ADDR_EPATH, "general address literal refused (RCPT)");
+  result(pn_addr_rcpt(" TO:<a@[x-tag:a<b>\"c]>", 22, 0, &a) == PN_ADDR_EPATH, "general literal with < > \" refused");
+  result(pn_addr_rcpt(" TO:<a@[IPv6:1.2.3.4]>", 22, 0, &a) == PN_ADDR_EPATH, "IPv6: tag with an IPv4 address refused");
   a.len = 11; a.at = 1; memcpy(a.addr, "a@B.example", 12);
   result(pn_addr_sender_ok("x@y @b.EXAMPLE", &a), "senders: @domain, no case");
   result(!pn_addr_sender_ok("a@b.example.org @example", &a), "senders: no prefix, no suffix match");
