@@ -4,10 +4,13 @@
  * Unit tests of postern-queue's pure parsers, printing TAP: pn_data
  * (DATA and BDAT bodies) and pn_hdr_scan give the same result however
  * their input is cut into chunks; pn_data_stuff undoes pn_data_feed;
- * pn_addr on a few paths.  Run by t/38-queue-units.t.
+ * pn_addr on a few paths; pn_msg_date, in UTC without the C library's
+ * time zones, against dates known by other means.  Run by
+ * t/38-queue-units.t.
  */
 
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <skalibs/allreadwrite.h>
@@ -237,6 +240,30 @@ static void test_addr(void)
   result(pn_addr_utf8len("\xf4\x8f\xbf\xbf", 4) == 4, "UTF-8: U+10FFFF");
 }
 
+static void date(int64_t t, char const *want)
+{
+  char got[PN_DATE_MAX];
+  size_t len = pn_msg_date(got, (time_t)t);
+  int okay = len == strlen(want) && !strcmp(got, want);
+  result(okay, want);
+  if (!okay) { put("# got: "); put(got); put("\n"); }
+}
+
+static void test_date(void)
+{
+  date(0, "Thu, 1 Jan 1970 00:00:00 +0000");
+  date(-1, "Wed, 31 Dec 1969 23:59:59 +0000");
+  date(951782400, "Tue, 29 Feb 2000 00:00:00 +0000");
+  date(951868799, "Tue, 29 Feb 2000 23:59:59 +0000");
+  date(951868800, "Wed, 1 Mar 2000 00:00:00 +0000");
+  date(1709164800, "Thu, 29 Feb 2024 00:00:00 +0000");
+  date(1795596705, "Wed, 25 Nov 2026 08:51:45 +0000");
+  date(4107542399LL, "Sun, 28 Feb 2100 23:59:59 +0000");
+  date(4107542400LL, "Mon, 1 Mar 2100 00:00:00 +0000");
+  date(253402300799LL, "Fri, 31 Dec 9999 23:59:59 +0000");
+  date(253402300800LL, "Thu, 1 Jan 1970 00:00:00 +0000");
+}
+
 int main(void)
 {
   char fmt[UINT_FMT];
@@ -244,6 +271,7 @@ int main(void)
   test_stuff();
   test_hdr();
   test_addr();
+  test_date();
   fmt[uint_fmt(fmt, n)] = 0;
   put("1..");
   put(fmt);
