@@ -3,7 +3,7 @@
 /*
  * pn-floor: the process-spawn floor of bench/run.  Not installed; libc only.
  *
- *   pn-floor [ hash password ]
+ *   pn-floor [ -d maildir ] [ hash password ]
  *
  * Under tcpserver (or on any stdin/stdout), exchanges the lines of a
  * postern session with canned replies and no checks: the greeting, the
@@ -15,15 +15,23 @@
  * process costs for the dialogue and nothing more: W1's time over this
  * one's is the price of postern's chain (a fork, three execs, the cdb
  * lookup, the Maildir delivery).
+ *
+ * With -d, each body is also written as it is read (as received, one
+ * write per read) to maildir/tmp/, fsync'd, renamed into maildir/new/,
+ * and new/ fsync'd before the 250: the session and disk floor of W2 and
+ * W4, a delivery with nothing of postern's in it.
  */
 
 #include <crypt.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
 #define PF_IN_MAX 65536
 #define PF_OUT_MAX 4096
+#define PF_PATH_MAX 4096
 
 static char const greeting[] = "220 bench.example ESMTP postern\r\n";
 static char const ehlo[] =
@@ -41,6 +49,9 @@ static size_t inpos;
 static size_t inlen;
 static char out[PF_OUT_MAX];
 static size_t outlen;
+static char const *dir = 0;
+static int newfd = -1;
+static unsigned int count = 0;
 
 static void flush(void)
 {
@@ -96,14 +107,28 @@ static size_t getline_(char *line, size_t max)
   return len;
 }
 
-/* Skips the body up to and including CRLF.CRLF; the state survives reads. */
-static void body(void)
+static void put(int fd, char const *s, size_t len)
+{
+  while (fd >= 0 && len)
+  {
+    ssize_t r = write(fd, s, len);
+    if (r <= 0) _exit(111);
+    s += r;
+    len -= (size_t)r;
+  }
+}
+
+/* Skips the body up to and including CRLF.CRLF, writing it to fd if
+   fd >= 0; the state survives reads. */
+static void body(int fd)
 {
   static char const end[] = "\r\n.\r\n";
   unsigned int state = 2;       /* DATA's own CRLF counts as the first two */
   for (;;)
   {
+    size_t start;
     if (inpos == inlen) fill();
+    start = inpos;
     while (inpos < inlen)
     {
       char const *p;
@@ -120,15 +145,48 @@ static void body(void)
       if (in[inpos] == end[state]) state++;
       else state = in[inpos] == '\r' ? 1 : 0;
       inpos++;
-      if (state == 5) return;
+      if (state == 5)
+      {
+        put(fd, in + start, inpos - start);
+        return;
+      }
     }
+    put(fd, in + start, inpos - start);
   }
+}
+
+/* The body into dir, durably, as a Maildir delivery would. */
+static void deliver(void)
+{
+  char tmp[PF_PATH_MAX];
+  char new[PF_PATH_MAX];
+  int fd;
+  count++;
+  snprintf(tmp, sizeof(tmp), "%s/tmp/floor.%ld.%u", dir, (long)getpid(), count);
+  snprintf(new, sizeof(new), "%s/new/floor.%ld.%u", dir, (long)getpid(), count);
+  fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (fd < 0) _exit(111);
+  body(fd);
+  if (fsync(fd) < 0 || close(fd) < 0 || rename(tmp, new) < 0) _exit(111);
+  if (newfd < 0)
+  {
+    snprintf(tmp, sizeof(tmp), "%s/new", dir);
+    newfd = open(tmp, O_RDONLY | O_DIRECTORY);
+    if (newfd < 0) _exit(111);
+  }
+  if (fsync(newfd) < 0) _exit(111);
 }
 
 int main(int argc, char const *const *argv)
 {
   static struct crypt_data cd;
   char line[512];
+  if (argc >= 3 && !strcmp(argv[1], "-d"))
+  {
+    dir = argv[2];
+    argv += 2;
+    argc -= 2;
+  }
   reply(greeting);
   for (;;)
   {
@@ -150,7 +208,8 @@ int main(int argc, char const *const *argv)
     else if (!strncasecmp(line, "DATA", 4))
     {
       reply("354 End data with <CR><LF>.<CR><LF>\r\n");
-      body();
+      if (dir) deliver();
+      else body(-1);
       reply("250 2.0.0 Ok: queued as floor\r\n");
     }
     else if (!strncasecmp(line, "QUIT", 4))
