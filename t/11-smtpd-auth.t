@@ -10,7 +10,7 @@ export T_FD3
 auth()
 {
   rm -f "$TMP/fd3" "$TMP/r"
-  printf "EHLO x\r\n$1" | postern-smtpd pn-t-checkpw pn-t-report "$TMP/r" 2>"$TMP/err" | tr -d '\r' | codes | sed 1,9d
+  printf "EHLO x\r\n$1" | smtpd 2>"$TMP/err" | tr -d '\r' | codes | sed 1,9d
 }
 
 ok_plain=$(b64 '\0alice\0secret')
@@ -47,7 +47,7 @@ is "$(auth "AUTH PLAIN\r\n*\r\nQUIT\r\n")" "334
 is "$(auth "AUTH LOGIN\r\n$(b64 alice)\r\n$(b64 secret)\r\n")" "334
 334
 235 2.7.0" "LOGIN: two 334 prompts, then 235"
-out=$(printf 'EHLO x\r\nAUTH LOGIN\r\n' | postern-smtpd pn-t-checkpw pn-t-report "$TMP/r" 2>/dev/null | tr -d '\r' | sed 1,9d)
+out=$(printf 'EHLO x\r\nAUTH LOGIN\r\n' | rawsession smtpd | sed 1,9d)
 is "$out" "334 VXNlcm5hbWU6" "LOGIN asks Username:"
 is "$(auth "AUTH LOGIN $(b64 alice)\r\n$(b64 secret)\r\n")" "334
 235 2.7.0" "LOGIN with the user name as initial response"
@@ -79,11 +79,11 @@ is "$(auth "AUTH\r\nQUIT\r\n")" "501 5.5.4
 221 2.0.0" "AUTH without a mechanism: 501 5.5.4"
 is "$(AUTHMECHS=LOGIN auth "AUTH PLAIN $ok_plain\r\nQUIT\r\n")" "504 5.5.4
 221 2.0.0" "a mechanism not in AUTHMECHS: 504 5.5.4"
-out=$(printf 'AUTH PLAIN %s\r\nQUIT\r\n' "$ok_plain" | postern-smtpd pn-t-checkpw pn-t-report "$TMP/r" 2>/dev/null | tr -d '\r' | codes)
+out=$(printf 'AUTH PLAIN %s\r\nQUIT\r\n' "$ok_plain" | rawsession smtpd | codes)
 is "$out" "220
 503 5.5.1
 221 2.0.0" "AUTH before EHLO/HELO: 503 5.5.1"
-out=$(printf 'HELO x\r\nAUTH PLAIN %s\r\n' "$ok_plain" | postern-smtpd pn-t-checkpw pn-t-report "$TMP/r" 2>/dev/null | tr -d '\r' | codes)
+out=$(printf 'HELO x\r\nAUTH PLAIN %s\r\n' "$ok_plain" | rawsession smtpd | codes)
 is "$out" "220
 250
 235 2.7.0" "AUTH after HELO works"
@@ -92,7 +92,7 @@ like "$(cat "$TMP/r")" 'env SMTPPROTO=SMTP' "... with SMTPPROTO=SMTP"
 # Plaintext mechanisms on remote, unencrypted connections
 remote()
 {
-  printf 'EHLO x\r\nAUTH PLAIN %s\r\nQUIT\r\n' "$ok_plain" | env "$@" postern-smtpd pn-t-checkpw pn-t-report "$TMP/r" 2>/dev/null | tr -d '\r'
+  printf 'EHLO x\r\nAUTH PLAIN %s\r\nQUIT\r\n' "$ok_plain" | rawsession smtpd "$@"
 }
 out=$(remote TCPREMOTEIP=192.0.2.7)
 unlike "$out" '^250.AUTH' "remote without TLS: EHLO offers no AUTH"

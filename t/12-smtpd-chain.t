@@ -14,7 +14,7 @@ chain()
   x=$1
   shift
   rm -f "$TMP/r"
-  printf "EHLO helo.example\r\nAUTH PLAIN $ok_plain\r\n$x" | env "$@" postern-smtpd pn-t-checkpw pn-t-report "$TMP/r" 2>"$TMP/err" | tr -d '\r' | codes | sed 1,9d
+  printf "EHLO helo.example\r\nAUTH PLAIN $ok_plain\r\n$x" | smtpd "$@" 2>"$TMP/err" | tr -d '\r' | codes | sed 1,9d
 }
 
 # The verifier's exit status
@@ -26,7 +26,7 @@ is "$(chain 'QUIT\r\n' T_CHECKPW_STATUS=111)" "454 4.7.0
 221 2.0.0" "verifier exits 111: 454 4.7.0"
 is "$(chain 'QUIT\r\n' T_CHECKPW_STATUS=sig)" "421 4.3.0" "verifier killed by a signal: 421 4.3.0, session ends"
 is "$(chain 'MAIL FROM:<a@b.example>\r\n' T_CHECKPW_STATUS=zero)" "" "verifier exits 0 without exec: no 235, nothing more from the front"
-printf "EHLO x\r\nAUTH PLAIN $ok_plain\r\nQUIT\r\n" | T_CHECKPW_STATUS=zero postern-smtpd pn-t-checkpw pn-t-report "$TMP/r" >/dev/null 2>&1
+printf "EHLO x\r\nAUTH PLAIN $ok_plain\r\nQUIT\r\n" | smtpd T_CHECKPW_STATUS=zero >/dev/null 2>&1
 is "$?" 0 "... and the front exits with its status"
 printf "EHLO x\r\nAUTH PLAIN $ok_plain\r\n" | postern-smtpd pn-t-checkpw pn-t-report "$TMP/r" 7 >/dev/null 2>&1
 is "$?" 7 "the session's exit status is the front's"
@@ -35,7 +35,7 @@ is "$(printf "EHLO x\r\nAUTH PLAIN $ok_plain\r\nQUIT\r\n" | postern-smtpd /nonex
 
 # The hand-off: nothing read past the AUTH line
 is "$(chain 'MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\n')" "235 2.7.0" "success: the continuation, not the front, says 235"
-is "$(sed -n '/^stdin:$/,$p' "$TMP/r" | sed 1d | tr -d '\r')" "MAIL FROM:<a@b.example>
+is "$(report_stdin "$TMP/r")" "MAIL FROM:<a@b.example>
 RCPT TO:<c@d.example>" "bytes pipelined after AUTH (one write) reach the continuation"
 python3 - "$TMP/r" "$ok_plain" <<'PY' 2>/dev/null
 import subprocess, sys, os
@@ -47,13 +47,13 @@ os.write(w, ("EHLO x\r\nAUTH LOGIN\r\nYWxpY2U=\r\nc2VjcmV0\r\nDATA\r\nfoo\r\n").
 os.close(w)
 p.wait()
 PY
-is "$(sed -n '/^stdin:$/,$p' "$TMP/r" | sed 1d | tr -d '\r')" "DATA
+is "$(report_stdin "$TMP/r")" "DATA
 foo" "LOGIN: bytes after the password response reach the continuation"
 
 printf "EHLO x\r\nNOOP\r\nAUTH PLAIN $ok_plain\r\nMAIL FROM:<f@file.example>\r\nQUIT\r\n" > "$TMP/in"
 rm -f "$TMP/r"
-postern-smtpd pn-t-checkpw pn-t-report "$TMP/r" < "$TMP/in" >/dev/null 2>&1
-is "$(sed -n '/^stdin:$/,$p' "$TMP/r" | sed 1d | tr -d '\r')" "MAIL FROM:<f@file.example>
+smtpd < "$TMP/in" >/dev/null 2>&1
+is "$(report_stdin "$TMP/r")" "MAIL FROM:<f@file.example>
 QUIT" "input from a regular file: the bytes after AUTH reach the continuation"
 
 # The environment of the chain

@@ -4,13 +4,10 @@
 # as fds 0, 1 and 2.
 . "$(dirname "$0")/lib.sh"
 
-command -v tcpserver >/dev/null 2>&1 || { skip "tcpserver tests" "tcpserver not installed"; done_testing; }
+require "tcpserver tests" "tcpserver not installed" command -v tcpserver
 
 port=$(free_port)
-tcpserver -q -R -H -l 0 127.0.0.1 "$port" postern-smtpd pn-t-checkpw pn-t-report "$TMP/r" 2>"$TMP/tcpserver.err" &
-tcppid=$!
-trap 'kill $tcppid 2>/dev/null; rm -rf "$TMP"' EXIT
-wait_port "$port" || echo "# tcpserver did not start"
+server_start tcpserver "$port" tcpserver -q -R -H -l 0 127.0.0.1 "$port" postern-smtpd pn-t-checkpw pn-t-report "$TMP/r" || echo "# tcpserver did not start"
 sleep 0.3
 rm -f "$TMP/r"
 
@@ -40,7 +37,7 @@ like "$out" '^250 AUTH PLAIN LOGIN' "loopback under tcpserver: AUTH offered"
 like "$out" '^235 2.7.0' "AUTH PLAIN over TCP: 235 from the continuation"
 i=0; while [ $i -lt 50 ] && ! grep -q '^stdin:' "$TMP/r" 2>/dev/null; do sleep 0.1; i=$((i+1)); done
 sleep 0.2
-is "$(sed -n '/^stdin:$/,$p' "$TMP/r" | sed 1d | tr -d '\r')" "MAIL FROM:<a@b.example>
+is "$(report_stdin "$TMP/r")" "MAIL FROM:<a@b.example>
 RCPT TO:<c@d.example>" "the MAIL and RCPT lines sent in the same write as AUTH reach the continuation"
 like "$(cat "$TMP/r")" '^env TCPREMOTEIP=127.0.0.1$' "tcpserver's TCPREMOTEIP is passed on"
 

@@ -13,12 +13,12 @@ sess()
 {
   ip=$1
   shift
-  printf "EHLO x\r\n$1" | env TCPREMOTEIP="$ip" AUTHFAILDIR="$TMP/fail" AUTHFAILMAX=12 AUTHFAILWINDOW=${WINDOW:-900} \
-    postern-smtpd pn-t-checkpw pn-t-report "$TMP/r" 2>>"$TMP/err" | tr -d '\r' | codes
+  printf "EHLO x\r\n$1" | smtpd TCPREMOTEIP="$ip" AUTHFAILDIR="$TMP/fail" AUTHFAILMAX=12 AUTHFAILWINDOW=${WINDOW:-900} \
+    2>>"$TMP/err" | tr -d '\r' | codes
 }
 
 # Without AUTHFAILDIR nothing is recorded.
-printf "EHLO x\r\nAUTH PLAIN $bad\r\n" | TCPREMOTEIP=192.0.2.1 postern-smtpd pn-t-checkpw pn-t-report "$TMP/r" >/dev/null 2>&1
+printf "EHLO x\r\nAUTH PLAIN $bad\r\n" | smtpd TCPREMOTEIP=192.0.2.1 >/dev/null 2>&1
 is "$(ls "$TMP/fail" | wc -l | tr -d ' ')" 0 "off by default: no record written"
 
 # Four concurrent clients from one address, three failures each.
@@ -63,10 +63,10 @@ ok "40 addresses: at most 40 slot files ($n)" test "$n" -le 40
 is "$(ls "$TMP/fail" | grep -Ecv '^s[0-9a-f]{3}$')" 0 "only slot files s000..fff"
 
 # A broken record directory does not lock anyone out.
-out=$(printf "EHLO x\r\nAUTH PLAIN $bad\r\nAUTH PLAIN $good\r\n" | TCPREMOTEIP=192.0.2.77 AUTHFAILDIR=/nonexistent/dir postern-smtpd pn-t-checkpw pn-t-report "$TMP/r" 2>"$TMP/err2" | tr -d '\r' | codes)
+out=$(printf "EHLO x\r\nAUTH PLAIN $bad\r\nAUTH PLAIN $good\r\n" | smtpd TCPREMOTEIP=192.0.2.77 AUTHFAILDIR=/nonexistent/dir 2>"$TMP/err2" | tr -d '\r' | codes)
 like "$out" '^235 2.7.0' "an unusable AUTHFAILDIR: sessions go on"
 like "$(cat "$TMP/err2")" 'warning: unable to update the failure record' "... with a warning in the log"
-out=$(printf 'QUIT\r\n' | AUTHFAILDIR=relative/dir postern-smtpd pn-t-checkpw pn-t-report "$TMP/r" 2>/dev/null | tr -d '\r' | codes)
+out=$(printf 'QUIT\r\n' | rawsession smtpd AUTHFAILDIR=relative/dir | codes)
 is "$out" "421 4.3.0" "a relative AUTHFAILDIR is a configuration error"
 
 done_testing

@@ -7,33 +7,20 @@
 
 PWF=$TMP/passwd
 DB=$PWF.cdb
-OUT=$TMP/out
-mkdir "$OUT" && chmod 1777 "$OUT"
+mkout
+session_account
 if isroot
 then
-  A=pnt$$a
   B=pnt$$b
-  G=pnt$$g
-  if ! { mkgroup "$G" && mkuser "$A" "$TMP/ha" "$G" && mkuser "$B" "$TMP/hb"; }
-  then
-    echo "Bail out! cannot create the test accounts"
-    exit 1
-  fi
-  AUID=$(id -u "$A")
-  AGID=$(id -g "$A")
+  mkuser "$B" "$TMP/hb" || bail "cannot create the test accounts"
   GGID=$(getent group "$G" | cut -d: -f3)
-  AHOME=$TMP/ha
 else
-  A=$(id -un)
   B=$A
-  AUID=$(id -u)
-  AGID=$(id -g)
-  AHOME=$(getent passwd "$AUID" | cut -d: -f6)
 fi
 
-addpw "$PWF" alice 'secret 1' -m yescrypt -s 'alice@example.org @example.net' || echo "Bail out! postern-passwd add"
-addpw "$PWF" bob secret2 -m sha512crypt -a "$B" || echo "Bail out! postern-passwd add"
-addpw "$PWF" carol secret3 -m bcrypt || echo "Bail out! postern-passwd add"
+addpw "$PWF" alice 'secret 1' -m yescrypt -s 'alice@example.org @example.net' || bail "postern-passwd add"
+addpw "$PWF" bob secret2 -m sha512crypt -a "$B" || bail "postern-passwd add"
+addpw "$PWF" carol secret3 -m bcrypt || bail "postern-passwd add"
 ahash=$(sed -n 's/^alice:\([^:]*\).*/\1/p' "$PWF")
 cat >>"$PWF" <<EOF
 # locked: the right password never works
@@ -44,17 +31,12 @@ frank:
 grace:$ahash:root
 henry:$ahash:nosuchaccount$$
 EOF
-postern-passwd -f "$PWF" make || echo "Bail out! postern-passwd make"
+postern-passwd -f "$PWF" make || bail "postern-passwd make"
 
-# ck USER PW [options]: postern-checkpw's status; the report in $OUT/r.
-ck()
-{
-  u=$1 p=$2
-  shift 2
-  creds "$u" "$p" >"$TMP/c"
-  rm -f "$OUT/r"
-  cpw "$TMP/c" -f "$DB" -a "$A" "$@" pn-t-report "$OUT/r"
-}
+# ck USER PW [options] (pn-t-pw-lib.sh): the status of postern-checkpw
+# -f $DB -a $A; the report in $OUT/r.
+CK_DB=$DB
+CK_ACCT=$A
 
 # Each method, right and wrong password.
 is "$(ck alice 'secret 1')" 0 "yescrypt: the right password runs the session"
@@ -111,20 +93,14 @@ postern-checkpw -f "$DB" pn-t-report "$OUT/r" 3<&- </dev/null 2>"$TMP/err"
 is "$?" 2 "a closed fd 3 exits 2"
 
 # The environment and the directory of the session.
-creds alice 'secret 1' >"$TMP/c"
-rm -f "$OUT/r"
-USER=evil HOME=/evil SHELL=/evil SMTPSENDERS=evil@example.org postern-checkpw -f "$DB" -a "$A" pn-t-report "$OUT/r" 3<"$TMP/c" </dev/null >/dev/null 2>&1
-is "$?" 0 "(alice again)"
+is "$(USER=evil HOME=/evil SHELL=/evil SMTPSENDERS=evil@example.org ck alice 'secret 1')" 0 "(alice again)"
 env=$(report_get "$OUT/r" env)
 like "$env" '^USER=alice$' "USER is the user that was checked"
 like "$env" "^HOME=$AHOME\$" "HOME is the account's"
 like "$env" "^SHELL=$(getent passwd "$AUID" | cut -d: -f7)\$" "SHELL is the account's"
 like "$env" '^SMTPSENDERS=alice@example.org @example.net$' "SMTPSENDERS is the user's senders field"
 is "$(report_get "$OUT/r" cwd)" "$AHOME" "the session starts in HOME"
-creds bob secret2 >"$TMP/c"
-rm -f "$OUT/r"
-SMTPSENDERS=evil@example.org postern-checkpw -f "$DB" -a "$A" pn-t-report "$OUT/r" 3<"$TMP/c" </dev/null >/dev/null 2>&1
-is "$?" 0 "(bob again)"
+is "$(SMTPSENDERS=evil@example.org ck bob secret2)" 0 "(bob again)"
 unlike "$(report_get "$OUT/r" env)" '^SMTPSENDERS=' "an inherited SMTPSENDERS is removed for a user without senders"
 
 # A relative program path still works after the chdir to HOME.
@@ -196,7 +172,7 @@ then
   is "$(ck alice 'secret 1')" 0 "(alice, account from -a)"
   is "$(report_get "$OUT/r" uid) $(report_get "$OUT/r" euid)" "$AUID $AUID" "as root: the session runs with the account's uid"
   is "$(report_get "$OUT/r" gid) $(report_get "$OUT/r" egid)" "$AGID $AGID" "as root: and its gid"
-  is "$(report_get "$OUT/r" groups | tr ' ' '\n' | sort -n | tr '\n' ' ')" "$(printf '%s\n' "$AGID" "$GGID" | sort -n | tr '\n' ' ')" "as root: and exactly its groups"
+  is "$(report_get "$OUT/r" groups | numsort)" "$(printf '%s\n' "$AGID" "$GGID" | numsort)" "as root: and exactly its groups"
   is "$(ck bob secret2)" 0 "(bob, account from the record)"
   is "$(report_get "$OUT/r" uid)" "$(id -u "$B")" "the record's account field wins over -a"
   is "$(report_get "$OUT/r" cwd)" "$TMP/hb" "and its HOME"

@@ -6,27 +6,11 @@
 
 F=$TMP/passwd
 DB=$F.cdb
-OUT=$TMP/out
-mkdir "$OUT" && chmod 1777 "$OUT"
-if isroot
-then
-  A=pnt$$a
-  G=pnt$$g
-  if ! { mkgroup "$G" && mkuser "$A" "$TMP/ha" "$G"; }
-  then
-    echo "Bail out! cannot create the test account"
-    exit 1
-  fi
-  AHOME=$TMP/ha
-else
-  A=$(id -un)
-  AHOME=$(getent passwd "$(id -u)" | cut -d: -f6)
-fi
-AUID=$(id -u "$A")
-AGID=$(id -g "$A")
-addpw "$F" alice 'pass word' -s 'alice@example.org' || echo "Bail out! postern-passwd add"
-addpw "$F" bob pw-bob -m sha512crypt || echo "Bail out! postern-passwd add"
-addpw "$F" 'carol@example.org' pw-carol -m bcrypt -a "$A" || echo "Bail out! postern-passwd add"
+mkout
+session_account
+addpw "$F" alice 'pass word' -s 'alice@example.org' || bail "postern-passwd add"
+addpw "$F" bob pw-bob -m sha512crypt || bail "postern-passwd add"
+addpw "$F" 'carol@example.org' pw-carol -m bcrypt -a "$A" || bail "postern-passwd add"
 
 b64()
 {
@@ -61,13 +45,11 @@ EOF
   like "$env" '^SMTPSENDERS=alice@example.org$' "and SMTPSENDERS from the database"
   like "$env" "^HOME=$AHOME\$" "and HOME"
   is "$(report_get "$OUT/r" cwd)" "$AHOME" "it runs in HOME"
-  like "$(sed -n '/^stdin:/,$p' "$OUT/r" | tr -d '\r')" 'MAIL FROM:<alice@example.org>' "the rest of the session reaches it on fd 0"
+  like "$(report_stdin "$OUT/r")" 'MAIL FROM:<alice@example.org>' "the rest of the session reaches it on fd 0"
   if isroot
   then
-    is "$(report_get "$OUT/r" uid) $(report_get "$OUT/r" euid) $(report_get "$OUT/r" gid) $(report_get "$OUT/r" egid)" \
-      "$AUID $AUID $AGID $AGID" "as root: the session runs as the account"
-    is "$(report_get "$OUT/r" groups | tr ' ' '\n' | sort -n | tr '\n' ' ')" \
-      "$(id -G "$A" | tr ' ' '\n' | sort -n | tr '\n' ' ')" "as root: with the account's groups"
+    is "$(report_ids "$OUT/r")" "$AUID $AUID $AGID $AGID" "as root: the session runs as the account"
+    is "$(report_get "$OUT/r" groups | numsort)" "$(id -G "$A" | numsort)" "as root: with the account's groups"
   else
     is "$(report_get "$OUT/r" uid)" "$(id -u)" "not root: the session keeps our uid"
     skip "groups after the privilege drop" "the test does not run as root"
@@ -138,8 +120,7 @@ printf 'STAT\r\nQUIT\r\n' >"$TMP/client"
 creds bob pw-bob '<4711.1700000000@pop.example>' |
   postern-checkpw -f "$DB" -a "$A" pn-t-report "$OUT/r" 3<&0 <"$TMP/client" >"$TMP/toclient" 2>"$TMP/err"
 is "$?" 0 "behind qmail-popup: the right password runs the program"
-is "$(sed -n '/^stdin:/,$p' "$OUT/r" | tr -d '\r')" "stdin:
-STAT
+is "$(report_stdin "$OUT/r")" "STAT
 QUIT" "it reads the client's commands on fd 0"
 is "$(tr -d '\r' <"$TMP/toclient")" "235 2.7.0 report" "and answers on fd 1"
 like "$(report_get "$OUT/r" env)" '^USER=bob$' "with USER set"

@@ -5,18 +5,9 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/helpers/pn-t-pw-lib.sh"
 
-OUT=$TMP/out
-mkdir "$OUT" && chmod 1777 "$OUT"
-
-# ck USER PW [options]: postern-checkpw's status; the report in $OUT/r.
-ck()
-{
-  u=$1 p=$2
-  shift 2
-  creds "$u" "$p" >"$TMP/c"
-  rm -f "$OUT/r"
-  cpw "$TMP/c" "$@" pn-t-report "$OUT/r"
-}
+mkout
+# ck USER PW [options] (pn-t-pw-lib.sh): postern-checkpw's status; the
+# report in $OUT/r.
 
 is "$(ck "nosuchuser$$" x)" 1 "an unknown user exits 1"
 is "$(ck root x)" 1 "root with a wrong password exits 1"
@@ -32,11 +23,7 @@ fi
 U=pnt$$s
 Z=pnt$$z
 G=pnt$$g
-if ! { mkgroup "$G" && mkuser "$U" "$TMP/hu" "$G" && mkuser "$Z" "$TMP/hz"; }
-then
-  echo "Bail out! cannot create the test accounts"
-  exit 1
-fi
+{ mkgroup "$G" && mkuser "$U" "$TMP/hu" "$G" && mkuser "$Z" "$TMP/hz"; } || bail "cannot create the test accounts"
 UUID=$(id -u "$U")
 UGID=$(id -g "$U")
 
@@ -61,10 +48,8 @@ do
 done
 
 is "$(ck "$U" pw-bcrypt)" 0 "(the session)"
-is "$(report_get "$OUT/r" uid) $(report_get "$OUT/r" euid) $(report_get "$OUT/r" gid) $(report_get "$OUT/r" egid)" \
-  "$UUID $UUID $UGID $UGID" "it runs as the account"
-is "$(report_get "$OUT/r" groups | tr ' ' '\n' | sort -n | tr '\n' ' ')" \
-  "$(id -G "$U" | tr ' ' '\n' | sort -n | tr '\n' ' ')" "with exactly the account's groups"
+is "$(report_ids "$OUT/r")" "$UUID $UUID $UGID $UGID" "it runs as the account"
+is "$(report_get "$OUT/r" groups | numsort)" "$(id -G "$U" | numsort)" "with exactly the account's groups"
 like "$(report_get "$OUT/r" groups)" "$(getent group "$G" | cut -d: -f3)" "its supplementary group included"
 unlike " $(report_get "$OUT/r" groups) " ' 0 ' "root's group dropped"
 env=$(report_get "$OUT/r" env)

@@ -132,13 +132,13 @@ is "$ids" "25" "each message has its own id"
 
 # a line too long: 500 5.5.6, discarded whole, never split
 long=$(head -c 600 /dev/zero | tr '\0' 'x')
-out=$(printf 'NOOP %s RSET\r\nNOOP\r\nQUIT\r\n' "$long" | SMTPAUTHUSER=alice USER=alice timeout 60 postern-queue -m "$MD" 2>/dev/null | codes)
+out=$(printf 'NOOP %s RSET\r\nNOOP\r\nQUIT\r\n' "$long" | qraw -m "$MD" | codes)
 is "$out" "235 2.7.0
 500 5.5.6
 250 2.0.0
 221 2.0.0" "a 600-byte line: 500 5.5.6, nothing of it executed"
 line510=$(head -c 500 /dev/zero | tr '\0' 'x')
-out=$(printf 'NOOP %s\r\nQUIT\r\n' "$line510" | SMTPAUTHUSER=alice USER=alice timeout 60 postern-queue -m "$MD" 2>/dev/null | codes)
+out=$(printf 'NOOP %s\r\nQUIT\r\n' "$line510" | qraw -m "$MD" | codes)
 is "$out" "235 2.7.0
 250 2.0.0
 221 2.0.0" "a 507-byte line is a line"
@@ -159,7 +159,7 @@ is "$(printf '%s\n' "$out" | codes | tail -4)" "500 5.5.1
 is "$(printf '%s\n' "$out" | grep -c '^5')" "20" "exactly 20 bad replies"
 
 # configuration errors
-out=$(printf 'QUIT\r\n' | DATABYTES=lots SMTPAUTHUSER=alice USER=alice timeout 60 postern-queue -m "$MD" 2>"$TMP/stderr" | codes)
+out=$(printf 'QUIT\r\n' | DATABYTES=lots qraw -m "$MD" | codes)
 is "$out" "421 4.3.0" "a bad DATABYTES: 421 4.3.0"
 like "$(cat "$TMP/stderr")" 'DATABYTES' "and the log names it"
 out=$(printf 'QUIT\r\n' | MAXRCPTS=0 RELAYCLIENT=1 timeout 60 postern-queue -m "$MD" 2>/dev/null | codes)
@@ -174,28 +174,28 @@ done
 is "$(grep -c . "$TMP/out" || true)" "1" "usage errors say one line on stderr"
 
 # timeout: 421 4.4.2, exit 0
-(printf 'NOOP\r\n'; sleep 4) | SMTPTIMEOUT=1 SMTPAUTHUSER=alice USER=alice timeout 60 postern-queue -m "$MD" >"$TMP/out" 2>"$TMP/stderr"
+(printf 'NOOP\r\n'; sleep 4) | SMTPTIMEOUT=1 qauth -m "$MD" >"$TMP/out" 2>"$TMP/stderr"
 st=$?
 is "$(tr -d '\r' <"$TMP/out" | codes)" "235 2.7.0
 250 2.0.0
 421 4.4.2" "SMTPTIMEOUT: 421 4.4.2"
 is "$st" "0" "and exit 0"
-(printf 'MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\nSubject: x\r\n\r\npartial'; sleep 4) | SMTPTIMEOUT=1 SMTPAUTHUSER=alice USER=alice timeout 60 postern-queue -m "$MD" >"$TMP/out" 2>/dev/null
+(printf 'MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\nSubject: x\r\n\r\npartial'; sleep 4) | SMTPTIMEOUT=1 qauth -m "$MD" >"$TMP/out" 2>/dev/null
 is "$(tr -d '\r' <"$TMP/out" | codes | tail -1)" "421 4.4.2" "SMTPTIMEOUT applies inside DATA too"
 n=$(ls "$MD/tmp" | wc -l | tr -d ' ')
 is "$n" "0" "and the partial message left nothing in tmp/"
 
 # end of input without QUIT, between commands: exit 0
-out=$(printf 'NOOP\r\nMAIL FROM:<a@example.org>\r\n' | SMTPAUTHUSER=alice USER=alice timeout 60 postern-queue -m "$MD" 2>/dev/null | codes)
+out=$(printf 'NOOP\r\nMAIL FROM:<a@example.org>\r\n' | qraw -m "$MD" | codes)
 is "$out" "235 2.7.0
 250 2.0.0
 250 2.1.0" "EOF between commands: every reply sent"
-printf 'NOOP\r\n' | SMTPAUTHUSER=alice USER=alice timeout 60 postern-queue -m "$MD" >/dev/null 2>&1
+printf 'NOOP\r\n' | qauth -m "$MD" >/dev/null 2>&1
 is "$?" "0" "and exit 0"
 
 # end of input without QUIT: exit 0, nothing delivered from a partial DATA
 rm -f "$MD"/new/*
-printf 'MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\nSubject: x\r\n\r\npartial\r\n' | SMTPAUTHUSER=alice USER=alice timeout 60 postern-queue -m "$MD" >/dev/null 2>&1
+printf 'MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\nSubject: x\r\n\r\npartial\r\n' | qauth -m "$MD" >/dev/null 2>&1
 is "$?" "0" "EOF inside DATA: exit 0"
 is "$(nmsgs "$MD")" "0" "and nothing delivered"
 

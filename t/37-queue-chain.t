@@ -12,11 +12,8 @@ then
 fi
 
 port=$(free_port)
-SMTPTIMEOUT=60 tcpserver -HRl0 127.0.0.1 "$port" \
-  postern-smtpd pn-t-checkpw postern-queue -m "$MD" 2>"$TMP/server.log" &
-server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$TMP"' EXIT
-wait_port "$port"
+server_start server "$port" env SMTPTIMEOUT=60 tcpserver -HRl0 127.0.0.1 "$port" \
+  postern-smtpd pn-t-checkpw postern-queue -m "$MD"
 ok "tcpserver listens" wait_port "$port"
 
 # python's smtplib: EHLO, AUTH PLAIN, two messages, one of them 8BITMIME
@@ -120,5 +117,5 @@ is "$out" "220 250 235 2.7.0 250 2.1.0 250 2.1.5
 f=$MD/new/$(msgs "$MD")
 is "$(grep -c '^z\{98\}$' "$f")" "200000" "delivered whole"
 
-kill $server 2>/dev/null
+server_stop server
 done_testing

@@ -5,19 +5,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/helpers/pn-t-deploy-lib.sh"
 
-if ! d_have tcpserver tcprules swaks
-then
-  skip "tcpserver deployment" "needs tcpserver, tcprules (ucspi-tcp) and swaks"
-  done_testing
-fi
-for p in postern-smtpd postern-checkpw postern-queue postern-passwd
-do
-  if [ ! -x "$PN_BIN/$p" ]
-  then
-    skip "tcpserver deployment" "$PN_BIN/$p is not built"
-    done_testing
-  fi
-done
+require "tcpserver deployment" "needs tcpserver, tcprules (ucspi-tcp) and swaks" d_have tcpserver tcprules swaks
+require_built "tcpserver deployment" postern-smtpd postern-checkpw postern-queue postern-passwd
 d_setup
 ROOT=0
 [ "$(id -u)" -eq 0 ] && ROOT=1
@@ -30,40 +19,39 @@ ok "log/run is executable" test -x "$CONF/tcpserver/log/run"
 # The rules, compiled as their comment says, plus one rule of the test's
 # own: a client from 127.0.0.2 is shown to postern as the remote
 # address 192.0.2.1 (see doc/troubleshooting.md).
-cp "$CONF/tcpserver/tcp.rules" "$TMP/tcp.rules"
-like "$(cat "$TMP/tcp.rules")" 'tcprules /etc/postern/tcp.cdb /etc/postern/tcp.tmp < /etc/postern/tcp.rules' "the rules say how to compile them"
-printf '127.0.0.2:allow,TCPREMOTEIP="192.0.2.1"\n' >>"$TMP/tcp.rules"
-ok "tcp.rules compiles" sh -c "tcprules '$TMP/tcp.cdb' '$TMP/tcp.tmp' <'$TMP/tcp.rules'"
+like "$(cat "$CONF/tcpserver/tcp.rules")" 'tcprules /etc/postern/tcp.cdb /etc/postern/tcp.tmp < /etc/postern/tcp.rules' "the rules say how to compile them"
+ok "tcp.rules compiles" d_tcprules remote
 
-# The service directory, with the run script's settings replaced.
+# The service, with the run script's settings replaced (and the failure
+# record on): svc NAME [OLD NEW]...
 svc()
 {
-  rm -rf "$TMP/sv"
-  cp -R "$CONF/tcpserver" "$TMP/sv"
-  r=$TMP/sv/run
-  d_subst "$r" "BIN=/usr/local/bin" "BIN=$PN_BIN" \
-    "IP=0" "IP=127.0.0.1" \
-    "PORT=587" "PORT=$PORT" \
-    "RULES=/etc/postern/tcp.cdb" "RULES=$TMP/tcp.cdb" \
-    "PASSWD=/etc/postern/passwd.cdb" "PASSWD=$PWDB" \
-    "ACCOUNT=vmail" "ACCOUNT=$ACCT" \
-    "AUTHFAILDELAY=2" "AUTHFAILDELAY=0" \
-    "AUTHFAILDIR=
+  d_tcpserver "$@" "AUTHFAILDIR=
 " "AUTHFAILDIR=$TMP/authfail
-" \
-    "/var/spool/postern/outbox" "$OUTBOX" \
-    "$@"
+"
+}
+
+# front NAME: with a session held open on $PORT, "UID postern-smtpd"
+# of the front that runs it in server NAME's process group
+front()
+{
+  eval "pg=\$PID_$1"
+  printf 'NOOP\n' | hold=20 d_chat "$PORT" >/dev/null &
+  hp=$!
+  i=0
+  f=
+  while [ $i -lt 50 ] && [ -z "$f" ]
+  do
+    sleep 0.1
+    f=$(ps -o uid=,comm= -g "$pg" | grep postern-smtpd | head -n 1)
+    i=$((i + 1))
+  done
+  kill "$hp" 2>/dev/null; wait "$hp" 2>/dev/null
+  printf '%s\n' "$f"
 }
 
 mkdir -m 700 "$TMP/authfail"
-PORT=$(free_port)
-svc
-d_start tcp "$TMP/sv/run"
-if ! wait_port "$PORT"
-then
-  echo "Bail out! the run script did not start tcpserver: $(cat "$TMP/tcp.log")"
-  exit 1
-fi
+svc tcp || bail "the run script did not start tcpserver: $(cat "$TMP/tcp.log")"
 t_result 0 "the run script starts tcpserver on 127.0.0.1:$PORT"
 
 d_msg tcp
@@ -111,34 +99,20 @@ unlike "$out" '^250[ -]AUTH' "remote address without TLS: EHLO offers no AUTH"
 is "$(printf '%s\n' "$out" | codes | tail -n 3 | tr '\n' ' ')" "538 5.7.11 530 5.7.0 221 2.0.0 " "AUTH PLAIN: 538 5.7.11, MAIL: 530 5.7.0"
 like "$(cat "$TMP/tcp.log")" '^postern-smtpd: info: auth fail user="" mech=PLAIN ip=192\.0\.2\.1 reason=encryption$' "logged with the rule's address"
 
-d_stop tcp
+server_stop tcp
 
 # RUNAS: the whole chain as the account, never as root.
 if [ "$ROOT" -eq 1 ]
 then
-  PORT=$(free_port)
-  svc "
+  chgrp "$(id -gn "$ACCT")" "$PWDB"
+  chmod 640 "$PWDB"
+  svc tcp2 "
 RUNAS=
 " "
 RUNAS=$ACCT
-" "MAXCONN=40" "MAXCONN=3"
-  chgrp "$(id -gn "$ACCT")" "$PWDB"
-  chmod 640 "$PWDB"
-  d_start tcp2 "$TMP/sv/run"
-  wait_port "$PORT" || echo "# tcpserver did not start: $(cat "$TMP/tcp2.log")"
+" "MAXCONN=40" "MAXCONN=3" || echo "# tcpserver did not start: $(cat "$TMP/tcp2.log")"
   # a session held open: who runs the front?
-  printf 'NOOP\n' | hold=20 d_chat "$PORT" >/dev/null &
-  hp=$!
-  i=0
-  front=
-  while [ $i -lt 50 ] && [ -z "$front" ]
-  do
-    sleep 0.1
-    front=$(ps -o uid=,comm= -g "$D_PID_tcp2" | grep postern-smtpd | head -n 1)
-    i=$((i + 1))
-  done
-  kill "$hp" 2>/dev/null; wait "$hp" 2>/dev/null
-  like "$front" "^ *$(id -u "$ACCT") +postern-smtpd\$" "RUNAS: the front runs as the account"
+  like "$(front tcp2)" "^ *$(id -u "$ACCT") +postern-smtpd\$" "RUNAS: the front runs as the account"
   n0=$(d_count)
   d_limit swaks --server "127.0.0.1:$PORT" --auth LOGIN --auth-user alice --auth-password secret \
     --from alice@example.org --to bob@example.org --data "@$TMP/tcp.swaks" >"$TMP/swaks.out" 2>&1
@@ -146,29 +120,15 @@ RUNAS=$ACCT
   is "$(d_count)" "$((n0 + 1))" "RUNAS: delivered"
   ok "RUNAS: the same bytes" cmp "$TMP/got" "$TMP/tcp.msg"
   like "$(cat "$TMP/tcp2.log")" '^tcpserver: status: 0/3$' "MAXCONN gives tcpserver -c"
-  d_stop tcp2
+  server_stop tcp2
 else
   for i in 1 2 3 4 5; do skip "RUNAS" "needs root"; done
 fi
 
 # In root mode, the front runs as root until AUTH and the session as the account.
-PORT=$(free_port)
-svc
-d_start tcp3 "$TMP/sv/run"
-wait_port "$PORT" || echo "# tcpserver did not start: $(cat "$TMP/tcp3.log")"
-printf 'NOOP\n' | hold=20 d_chat "$PORT" >/dev/null &
-hp=$!
-i=0
-front=
-while [ $i -lt 50 ] && [ -z "$front" ]
-do
-  sleep 0.1
-  front=$(ps -o uid=,comm= -g "$D_PID_tcp3" | grep postern-smtpd | head -n 1)
-  i=$((i + 1))
-done
-kill "$hp" 2>/dev/null; wait "$hp" 2>/dev/null
-like "$front" "^ *$(id -u) +postern-smtpd\$" "default: the front runs as tcpserver's user"
-d_stop tcp3
+svc tcp3 || echo "# tcpserver did not start: $(cat "$TMP/tcp3.log")"
+like "$(front tcp3)" "^ *$(id -u) +postern-smtpd\$" "default: the front runs as tcpserver's user"
+server_stop tcp3
 
 # conf/outbox-setup.sh: the layout, the owners, the modes; twice.
 if [ "$ROOT" -eq 1 ]

@@ -6,45 +6,33 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/helpers/pn-t-deploy-lib.sh"
 
-if ! d_have xinetd swaks
-then
-  skip "xinetd deployment" "needs xinetd and swaks"
-  done_testing
-fi
-if [ "$(id -u)" -ne 0 ]
-then
-  skip "xinetd deployment" "needs root (the example runs the chain with user = root)"
-  done_testing
-fi
-for p in postern-smtpd postern-checkpw postern-queue postern-passwd
-do
-  if [ ! -x "$PN_BIN/$p" ]
-  then
-    skip "xinetd deployment" "$PN_BIN/$p is not built"
-    done_testing
-  fi
-done
+require "xinetd deployment" "needs xinetd and swaks" d_have xinetd swaks
+require "xinetd deployment" "needs root (the example runs the chain with user = root)" test "$(id -u)" -eq 0
+require_built "xinetd deployment" postern-smtpd postern-checkpw postern-queue postern-passwd
 d_setup
 
-PORT=$(free_port)
+# xconf [OLD NEW]...: the example as $X, on a free $PORT of 127.0.0.1,
+# with the programs of $PN_BIN and each OLD replaced with its NEW
 X=$TMP/xinetd.conf
+xconf()
 {
-  printf 'defaults\n{\n}\n\n'
-  cat "$CONF/xinetd/postern"
-} >"$X"
-d_subst "$X" "= 587" "= $PORT
+  PORT=$(free_port)
+  {
+    printf 'defaults\n{\n}\n\n'
+    cat "$CONF/xinetd/postern"
+  } >"$X"
+  d_subst "$X" "= 587" "= $PORT
 	bind		= 127.0.0.1" \
-  "/usr/local/bin/" "$PN_BIN/" \
-  "/etc/postern/passwd.cdb" "$PWDB" \
+    "/usr/local/bin/" "$PN_BIN/" \
+    "$@"
+}
+
+xconf "/etc/postern/passwd.cdb" "$PWDB" \
   "-a vmail" "-a $ACCT" \
   "/var/spool/postern/outbox" "$OUTBOX" \
   "AUTHFAILDELAY=2" "AUTHFAILDELAY=0"
-d_start xinetd xinetd -dontfork -f "$X" -pidfile "$TMP/xinetd.pid" -filelog "$TMP/xinetd.own.log"
-if ! wait_port "$PORT"
-then
-  echo "Bail out! xinetd did not start: $(cat "$TMP/xinetd.log" "$TMP/xinetd.own.log" 2>/dev/null)"
-  exit 1
-fi
+server_start xinetd "$PORT" xinetd -dontfork -f "$X" -pidfile "$TMP/xinetd.pid" -filelog "$TMP/xinetd.own.log" \
+  || bail "xinetd did not start: $(cat "$TMP/xinetd.log" "$TMP/xinetd.own.log" 2>/dev/null)"
 t_result 0 "xinetd runs the example on 127.0.0.1:$PORT"
 
 # The dialogue: a clean greeting, the env attribute's settings.
@@ -85,21 +73,13 @@ d_limit swaks --server "127.0.0.1:$PORT" --auth LOGIN --auth-user 'bob@example.o
 is "$?" "0" "AUTH LOGIN, a UTF-8 password with a space"
 is "$(d_count)" "$((n0 + 1))" "delivered"
 
-d_stop xinetd
+server_stop xinetd
 
 # per_source, lowered to 1: a second connection from the same address
 # while the first is open is closed at once, without a greeting.
-PORT=$(free_port)
-{
-  printf 'defaults\n{\n}\n\n'
-  cat "$CONF/xinetd/postern"
-} >"$X"
-d_subst "$X" "= 587" "= $PORT
-	bind		= 127.0.0.1" \
-  "/usr/local/bin/" "$PN_BIN/" \
-  "per_source	= 10" "per_source	= 1"
-d_start xinetd2 xinetd -dontfork -f "$X" -pidfile "$TMP/xinetd2.pid" -filelog "$TMP/xinetd2.own.log"
-wait_port "$PORT" || echo "# xinetd did not start: $(cat "$TMP/xinetd2.log")"
+xconf "per_source	= 10" "per_source	= 1"
+server_start xinetd2 "$PORT" xinetd -dontfork -f "$X" -pidfile "$TMP/xinetd2.pid" -filelog "$TMP/xinetd2.own.log" \
+  || echo "# xinetd did not start: $(cat "$TMP/xinetd2.log")"
 # (wait_port's own connection may still count for a moment: retry)
 tries=0
 while [ $tries -lt 5 ]
@@ -123,5 +103,5 @@ kill "$hp" 2>/dev/null
 wait "$hp" 2>/dev/null
 is "$(head -n 1 "$TMP/held")" "220 mail.example.org ESMTP postern" "the first connection is served"
 unlike "$out" '^220' "per_source: the second is closed without a greeting"
-d_stop xinetd2
+server_stop xinetd2
 done_testing

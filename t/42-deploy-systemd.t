@@ -22,14 +22,7 @@ done
 ok "the outbox is writable in ProtectSystem=strict" grep -qx 'ReadWritePaths=/var/spool/postern/outbox' "$U"
 ok "the same outbox as ExecStart's" grep -q '^ExecStart=.* -m /var/spool/postern/outbox$' "$U"
 
-for p in postern-smtpd postern-checkpw postern-queue postern-passwd
-do
-  if [ ! -x "$PN_BIN/$p" ]
-  then
-    skip "systemd deployment" "$PN_BIN/$p is not built"
-    done_testing
-  fi
-done
+require_built "systemd deployment" postern-smtpd postern-checkpw postern-queue postern-passwd
 d_setup
 
 # systemd-analyze verify: unknown keys, bad values, missing programs.
@@ -70,12 +63,8 @@ do
 done
 PORT=$(free_port)
 # shellcheck disable=SC2086
-d_start sd systemd-socket-activate -l "127.0.0.1:$PORT" --accept --inetd "$@" $cmd
-if ! wait_port "$PORT"
-then
-  echo "Bail out! systemd-socket-activate did not start: $(cat "$TMP/sd.log")"
-  exit 1
-fi
+server_start sd "$PORT" systemd-socket-activate -l "127.0.0.1:$PORT" --accept --inetd "$@" $cmd \
+  || bail "systemd-socket-activate did not start: $(cat "$TMP/sd.log")"
 t_result 0 "systemd-socket-activate --accept --inetd runs ExecStart= on 127.0.0.1:$PORT"
 
 out=$(d_chat "$PORT" <<EOS
@@ -110,5 +99,5 @@ like "$(cat "$TMP/swaks.out")" '<~?\*\* +535 5\.7\.8 ' "535 5.7.8"
 is "$(d_count)" "$n0" "nothing delivered"
 like "$(cat "$TMP/sd.log")" '^postern-smtpd: info: auth fail user="alice" mech=LOGIN ip=127\.0\.0\.1 reason=password$' "logged"
 
-d_stop sd
+server_stop sd
 done_testing

@@ -16,19 +16,8 @@ ok "postern-stunnel-env is executable" test -x "$W"
 out=$(REMOTE_HOST=192.0.2.7 REMOTE_PORT=4321 "$W" A=b sh -c 'echo "$SMTPTLS $TCPREMOTEIP $TCPREMOTEPORT $A ${REMOTE_HOST-unset}"')
 is "$out" "1 192.0.2.7 4321 b unset" "postern-stunnel-env sets SMTPTLS, TCPREMOTEIP and TCPREMOTEPORT, then runs env"
 
-if ! d_have stunnel4 openssl
-then
-  skip "TLS deployment" "needs stunnel4 and openssl"
-  done_testing
-fi
-for p in postern-smtpd postern-checkpw postern-queue postern-passwd
-do
-  if [ ! -x "$PN_BIN/$p" ]
-  then
-    skip "TLS deployment" "$PN_BIN/$p is not built"
-    done_testing
-  fi
-done
+require "TLS deployment" "needs stunnel4 and openssl" d_have stunnel4 openssl
+require_built "TLS deployment" postern-smtpd postern-checkpw postern-queue postern-passwd
 d_setup
 
 mkdir -p "$TMP/tls"
@@ -36,8 +25,7 @@ if ! openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
     -addext 'subjectAltName=DNS:localhost,IP:127.0.0.1' \
     -keyout "$TMP/tls/key.pem" -out "$TMP/tls/cert.pem" >"$TMP/openssl.out" 2>&1
 then
-  echo "Bail out! openssl: $(cat "$TMP/openssl.out")"
-  exit 1
+  bail "openssl: $(cat "$TMP/openssl.out")"
 fi
 chmod 600 "$TMP/tls/key.pem"
 
@@ -52,12 +40,7 @@ d_subst "$TMP/stunnel.conf" "accept = 465" "accept = 127.0.0.1:$PORT" \
   "-a vmail" "-a $ACCT" \
   "/var/spool/postern/outbox" "$OUTBOX" \
   "AUTHFAILDELAY=2" "AUTHFAILDELAY=0"
-d_start stunnel stunnel4 "$TMP/stunnel.conf"
-if ! wait_port "$PORT"
-then
-  echo "Bail out! stunnel did not start: $(cat "$TMP/stunnel.log")"
-  exit 1
-fi
+server_start stunnel "$PORT" stunnel4 "$TMP/stunnel.conf" || bail "stunnel did not start: $(cat "$TMP/stunnel.log")"
 t_result 0 "stunnel runs the example on 127.0.0.1:$PORT"
 
 check_msg()
@@ -126,5 +109,5 @@ like "$log" 'accepted connection from 127\.0\.0\.1' "stunnel logs the connection
 like "$log" 'postern-smtpd: info: connect ip=127\.0\.0\.1' "postern's lines go to stunnel's stderr, with the client's address"
 like "$log" 'postern-queue: info: accepted id=' "postern-queue's too"
 
-d_stop stunnel
+server_stop stunnel
 done_testing

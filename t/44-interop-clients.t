@@ -12,41 +12,12 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/helpers/pn-t-deploy-lib.sh"
 
-if ! d_have tcpserver tcprules
-then
-  skip "interoperability" "needs tcpserver and tcprules (ucspi-tcp)"
-  done_testing
-fi
-for p in postern-smtpd postern-checkpw postern-queue postern-passwd
-do
-  if [ ! -x "$PN_BIN/$p" ]
-  then
-    skip "interoperability" "$PN_BIN/$p is not built"
-    done_testing
-  fi
-done
+require "interoperability" "needs tcpserver and tcprules (ucspi-tcp)" d_have tcpserver tcprules
+require_built "interoperability" postern-smtpd postern-checkpw postern-queue postern-passwd
 d_setup
 
-cp "$CONF/tcpserver/tcp.rules" "$TMP/tcp.rules"
-printf '127.0.0.2:allow,TCPREMOTEIP="192.0.2.1"\n' >>"$TMP/tcp.rules"
-tcprules "$TMP/tcp.cdb" "$TMP/tcp.tmp" <"$TMP/tcp.rules"
-PORT=$(free_port)
-cp -R "$CONF/tcpserver" "$TMP/sv"
-d_subst "$TMP/sv/run" "BIN=/usr/local/bin" "BIN=$PN_BIN" \
-  "IP=0" "IP=127.0.0.1" \
-  "PORT=587" "PORT=$PORT" \
-  "RULES=/etc/postern/tcp.cdb" "RULES=$TMP/tcp.cdb" \
-  "PASSWD=/etc/postern/passwd.cdb" "PASSWD=$PWDB" \
-  "ACCOUNT=vmail" "ACCOUNT=$ACCT" \
-  "AUTHFAILDELAY=2" "AUTHFAILDELAY=0" \
-  "DATABYTES=26214400" "DATABYTES=10000" \
-  "/var/spool/postern/outbox" "$OUTBOX"
-d_start tcp "$TMP/sv/run"
-if ! wait_port "$PORT"
-then
-  echo "Bail out! tcpserver did not start: $(cat "$TMP/tcp.log")"
-  exit 1
-fi
+d_tcprules remote
+d_tcpserver tcp "DATABYTES=26214400" "DATABYTES=10000" || bail "tcpserver did not start: $(cat "$TMP/tcp.log")"
 
 # An oversize message: 12000 bytes of body.
 {
@@ -339,5 +310,5 @@ like "$log" 'postern-queue: info: refused id=[^ ]+ size=[0-9]+ rcpts=1 user="ali
 like "$log" 'postern-queue: info: refused id=[^ ]+ size=[0-9]+ rcpts=1 user="alice" reason=bare-cr-lf' "log: a bare LF"
 unlike "$log" "secret|$(printf 'p\303\244ss')" "log: no password"
 
-d_stop tcp
+server_stop tcp
 done_testing

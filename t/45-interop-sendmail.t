@@ -12,38 +12,26 @@ then
   skip "sendmail -bs hand-off" "needs root, exim4 (/usr/sbin/sendmail), tcpserver and swaks"
   done_testing
 fi
-for p in postern-smtpd postern-checkpw postern-queue postern-passwd
-do
-  if [ ! -x "$PN_BIN/$p" ]
-  then
-    skip "sendmail -bs hand-off" "$PN_BIN/$p is not built"
-    done_testing
-  fi
-done
+require_built "sendmail -bs hand-off" postern-smtpd postern-checkpw postern-queue postern-passwd
 d_setup
 
+# The test's messages, removed from exim's queue.
 EIDS=
-trap 'for e in $EIDS; do exim4 -Mrm "$e" >/dev/null 2>&1; done; d_cleanup' EXIT
+exim_rm()
+{
+  for e in $EIDS
+  do
+    exim4 -Mrm "$e" >/dev/null 2>&1
+  done
+  EIDS=
+}
+atexit exim_rm
 
-tcprules "$TMP/tcp.cdb" "$TMP/tcp.tmp" <"$CONF/tcpserver/tcp.rules"
-PORT=$(free_port)
-cp -R "$CONF/tcpserver" "$TMP/sv"
-d_subst "$TMP/sv/run" "BIN=/usr/local/bin" "BIN=$PN_BIN" \
-  "IP=0" "IP=127.0.0.1" \
-  "PORT=587" "PORT=$PORT" \
-  "RULES=/etc/postern/tcp.cdb" "RULES=$TMP/tcp.cdb" \
-  "PASSWD=/etc/postern/passwd.cdb" "PASSWD=$PWDB" \
-  "ACCOUNT=vmail" "ACCOUNT=$ACCT" \
-  "AUTHFAILDELAY=2" "AUTHFAILDELAY=0" \
-  "DATABYTES=26214400" "DATABYTES=10000" \
+d_tcprules
+d_tcpserver tcp "DATABYTES=26214400" "DATABYTES=10000" \
   'QUEUE="$BIN/postern-queue -m /var/spool/postern/outbox"' '#QUEUE="$BIN/postern-queue -m /var/spool/postern/outbox"' \
-  '#QUEUE="$BIN/postern-queue /usr/sbin/sendmail -bs"' 'QUEUE="$BIN/postern-queue /usr/sbin/sendmail -bs -odq"'
-d_start tcp "$TMP/sv/run"
-if ! wait_port "$PORT"
-then
-  echo "Bail out! tcpserver did not start: $(cat "$TMP/tcp.log")"
-  exit 1
-fi
+  '#QUEUE="$BIN/postern-queue /usr/sbin/sendmail -bs"' 'QUEUE="$BIN/postern-queue /usr/sbin/sendmail -bs -odq"' \
+  || bail "tcpserver did not start: $(cat "$TMP/tcp.log")"
 rcpt="postern-t45-$$-$(date +%s)@example.invalid"
 SW="swaks --server 127.0.0.1:$PORT --from alice@example.org --to $rcpt"
 
@@ -95,21 +83,26 @@ eid=$(lastid)
 EIDS="$EIDS $eid"
 is "$(exim4 -Mvb "$eid" 2>/dev/null | sed 1d)" "café" "python3: the 8-bit body, as sent"
 
-# curl and msmtp, their messages byte-checked in exim's spool
+# curl and msmtp, their messages byte-checked in exim's spool:
+# in_exim CLIENT NAME checks the newest message against d_msg NAME's
 n=2
+in_exim()
+{
+  eid=$(lastid)
+  EIDS="$EIDS $eid"
+  exim4 -Mvb "$eid" 2>/dev/null | sed 1d >"$TMP/got.body"
+  sed '1,/^$/d' "$TMP/$2.msg" >"$TMP/want.body"
+  ok "$1: the body in exim's spool, byte for byte" cmp "$TMP/got.body" "$TMP/want.body"
+  like "$(exim4 -Mvh "$eid" 2>/dev/null)" "Message-ID: <$2\\." "$1: its header too"
+  n=$((n + 1))
+}
 if d_have curl
 then
   d_msg excurl
   d_limit curl -sS --user alice:secret --mail-from alice@example.org --mail-rcpt "$rcpt" \
     -T "$TMP/excurl.crlf" "smtp://127.0.0.1:$PORT" >"$TMP/curl.out" 2>&1
   is "$?" "0" "curl through postern into exim"
-  eid=$(lastid)
-  EIDS="$EIDS $eid"
-  exim4 -Mvb "$eid" 2>/dev/null | sed 1d >"$TMP/got.body"
-  sed '1,/^$/d' "$TMP/excurl.msg" >"$TMP/want.body"
-  ok "curl: the body in exim's spool, byte for byte" cmp "$TMP/got.body" "$TMP/want.body"
-  like "$(exim4 -Mvh "$eid" 2>/dev/null)" 'Message-ID: <excurl\.' "curl: its header too"
-  n=$((n + 1))
+  in_exim curl excurl
 else
   for i in 1 2 3; do skip "curl into exim" "curl is not installed"; done
 fi
@@ -120,13 +113,7 @@ then
   chmod 600 "$TMP/msmtprc"
   d_limit msmtp -C "$TMP/msmtprc" -a t "$rcpt" <"$TMP/exmsmtp.msg" >"$TMP/msmtp.out" 2>&1
   is "$?" "0" "msmtp through postern into exim"
-  eid=$(lastid)
-  EIDS="$EIDS $eid"
-  exim4 -Mvb "$eid" 2>/dev/null | sed 1d >"$TMP/got.body"
-  sed '1,/^$/d' "$TMP/exmsmtp.msg" >"$TMP/want.body"
-  ok "msmtp: the body in exim's spool, byte for byte" cmp "$TMP/got.body" "$TMP/want.body"
-  like "$(exim4 -Mvh "$eid" 2>/dev/null)" 'Message-ID: <exmsmtp\.' "msmtp: its header too"
-  n=$((n + 1))
+  in_exim msmtp exmsmtp
 else
   for i in 1 2 3; do skip "msmtp into exim" "msmtp is not installed"; done
 fi
@@ -144,11 +131,7 @@ is "$?" "26" "oversize, no SIZE declared: swaks exit 26"
 like "$(cat "$TMP/sw.out")" '<\*\* 552 5\.3\.4 ' "552 5.3.4 after the data: exim never got its end"
 is "$(exim4 -bp 2>/dev/null | grep -c "$rcpt")" "$n" "nothing more in exim's queue"
 
-d_stop tcp
-for e in $EIDS
-do
-  exim4 -Mrm "$e" >/dev/null 2>&1
-done
-EIDS=
+server_stop tcp
+exim_rm
 unlike "$(exim4 -bp 2>/dev/null)" "$rcpt" "the test's messages removed from exim's queue"
 done_testing

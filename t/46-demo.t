@@ -9,19 +9,8 @@
 
 DEMO_SCRIPT=$(cd "$(dirname "$0")/.." && pwd)/scripts/demo
 ok "scripts/demo is valid sh" sh -n "$DEMO_SCRIPT"
-if ! d_have tcpserver swaks curl setpriv
-then
-  skip "make demo" "needs tcpserver, swaks, curl and setpriv"
-  done_testing
-fi
-for p in postern-smtpd postern-checkpw postern-queue postern-passwd
-do
-  if [ ! -x "$PN_BIN/$p" ]
-  then
-    skip "make demo" "$PN_BIN/$p is not built"
-    done_testing
-  fi
-done
+require "make demo" "needs tcpserver, swaks, curl and setpriv" d_have tcpserver swaks curl setpriv
+require_built "make demo" postern-smtpd postern-checkpw postern-queue postern-passwd
 
 # Runs the demo as a terminal would: SIGINT not ignored, in a process
 # group of its own.  Extra arguments: a setpriv prefix.
@@ -40,9 +29,9 @@ demo_run()
   if [ $# -gt 0 ]; then set -- setpriv "$@"; fi
   env PN_BIN="$PN_BIN" POSTERN_DEMO_DIR="$dir" POSTERN_DEMO_PORT="$port" POSTERN_DEMO_ACCOUNT="${DACCT-}" \
     python3 "$TMP/fg.py" "$@" sh "$DEMO_SCRIPT" >"$TMP/$n.out" 2>&1 </dev/null &
-  DPID=$!
-  D_SERVERS="$D_SERVERS $n"
-  eval "D_PID_$n=\$DPID"
+  # stopped at exit as a server (t/lib.sh) if it is still running
+  eval "PID_$n=\$!"
+  T_SERVERS="$T_SERVERS $n"
 }
 
 # demo_check NAME DIR PORT ACCOUNT: the printed commands work; Ctrl-C.
@@ -81,17 +70,17 @@ demo_check()
     i=$((i + 1))
   done
   like "$sess" '^[0-9]+$' "$n: a session is open"
-  eval "p=\$D_PID_$n"
+  eval "p=\$PID_$n"
   kill -INT "-$p"
   i=0
-  while [ $i -lt 100 ] && d_alive "$p"
+  while [ $i -lt 100 ] && alive "$p"
   do
     sleep 0.1
     i=$((i + 1))
   done
   ok "$n: Ctrl-C stops the demo" test "$i" -lt 100
   wait "$p" 2>/dev/null
-  eval "D_PID_$n="
+  eval "PID_$n="
   like "$(cat "$TMP/$n.out")" 'demo: stopped\.' "$n: and it says so"
   is "$(ps -o pid= -g "$p" | wc -l | tr -d ' ')" "0" "$n: no process left in its group"
   ok "$n: the open session is stopped too" sh -c "! ps -o stat= -p $sess | grep -qv '^Z'"
@@ -126,8 +115,7 @@ then
     is "$(stat -c %U "$TMP/u/demo/passwd.cdb")" "$U" "user: the demo home is the user's"
     userdel -f "$U" >/dev/null 2>&1 || userdel -f "$U" >/dev/null 2>&1
   else
-    echo "Bail out! cannot create the test account"
-    exit 1
+    bail "cannot create the test account"
   fi
 else
   DACCT=

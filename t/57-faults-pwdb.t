@@ -7,17 +7,16 @@
 . "$(dirname "$0")/helpers/pn-t-pw-lib.sh"
 . "$(dirname "$0")/helpers/pn-t-hostile-lib.sh"
 
-OUT=$TMP/out
-mkdir "$OUT" && chmod 1777 "$OUT"
+mkout
 cd "$TMP" || exit 1
 if isroot
 then
   A=pnt$$p
-  mkuser "$A" "$TMP/ha" || echo "Bail out! cannot create the test account"
+  mkuser "$A" "$TMP/ha" || bail "cannot create the test account"
 else
   A=$(id -un)
 fi
-printf 'secret\n' | postern-passwd -f "$TMP/pw" -m sha512crypt -a "$A" add alice >/dev/null 2>&1 || echo "Bail out! postern-passwd add"
+addpw "$TMP/pw" alice secret -m sha512crypt -a "$A" >/dev/null 2>&1 || bail "postern-passwd add"
 
 "$PY" - "$TMP/pw.cdb" <<'EOF'
 import struct, sys, os

@@ -9,8 +9,7 @@
 . "$(dirname "$0")/helpers/pn-t-pw-lib.sh"
 . "$(dirname "$0")/helpers/pn-t-hostile-lib.sh"
 
-OUT=$TMP/out
-mkdir "$OUT" && chmod 1777 "$OUT"
+mkout
 cd "$TMP" || exit 1
 
 # The account: a fresh one when we are root (run everything through
@@ -23,7 +22,7 @@ then
     done_testing
   fi
   U=pnt$$n
-  mkuser "$U" "$TMP/hu" || echo "Bail out! cannot create the test account"
+  mkuser "$U" "$TMP/hu" || bail "cannot create the test account"
   AS="setpriv --reuid=$U --regid=$(id -g "$U") --init-groups"
   HU=$TMP/hu
 else
@@ -35,24 +34,19 @@ UID_U=$(id -u "$U")
 SVC=$TMP/svc
 mkdir -p "$SVC"
 newmd "$SVC/Maildir"
-printf 'secret\n' | postern-passwd -f "$SVC/passwd" -m sha512crypt add alice >/dev/null 2>&1 || echo "Bail out! postern-passwd"
+addpw "$SVC/passwd" alice secret -m sha512crypt >/dev/null 2>&1 || bail "postern-passwd"
 # the record names root as the account: without privileges it must not matter
-printf 'other\n' | postern-passwd -f "$SVC/passwd" -m sha512crypt -a root add bob >/dev/null 2>&1 || echo "Bail out! postern-passwd"
+addpw "$SVC/passwd" bob other -m sha512crypt -a root >/dev/null 2>&1 || bail "postern-passwd"
 chown -R "$U" "$SVC"
 chmod 700 "$SVC"
 
-if ! command -v tcpserver >/dev/null 2>&1
-then
-  skip "no-root deployment over TCP" "needs tcpserver"
-  done_testing
-fi
+require "no-root deployment over TCP" "needs tcpserver" command -v tcpserver
 port=$(free_port)
-$AS tcpserver -HRl0 127.0.0.1 "$port" \
-  postern-smtpd postern-checkpw -f "$SVC/passwd.cdb" postern-queue -m "$SVC/Maildir" 2>"$TMP/server.log" &
-server=$!
-trap 'kill $server 2>/dev/null; pnt_cleanup' EXIT
-wait_port "$port" || echo "# tcpserver did not start"
-ok "tcpserver runs as $U" test "$(ps -o uid= -p $server 2>/dev/null | tr -d ' ')" = "$UID_U"
+# shellcheck disable=SC2086
+server_start server "$port" $AS tcpserver -HRl0 127.0.0.1 "$port" \
+  postern-smtpd postern-checkpw -f "$SVC/passwd.cdb" postern-queue -m "$SVC/Maildir" \
+  || echo "# tcpserver did not start"
+ok "tcpserver runs as $U" test "$(ps -o uid= -p "$PID_server" 2>/dev/null | tr -d ' ')" = "$UID_U"
 
 cat > "$TMP/client.py" <<'EOF'
 import smtplib, sys
@@ -83,7 +77,7 @@ sent 0
 quit 221" "a record naming root as its account: the session still runs as $U"
 like "$(cat "$TMP/server.log")" "auth ok user=\"bob\" account=$U uid=$UID_U" "... not as root"
 is "$(ls "$SVC/Maildir/new" | wc -l | tr -d ' ')" 2 "two messages"
-kill $server 2>/dev/null
+server_stop server
 
 # the same chain under setpriv, through pipes: the session's ids
 if isroot
@@ -100,8 +94,8 @@ fi
 if isroot
 then
   A=pnt$$m
-  mkuser "$A" "$TMP/ha" || echo "Bail out! cannot create the test account"
-  printf 'secret\n' | postern-passwd -f "$TMP/rootpw" -m sha512crypt add alice >/dev/null 2>&1
+  mkuser "$A" "$TMP/ha" || bail "cannot create the test account"
+  addpw "$TMP/rootpw" alice secret -m sha512crypt >/dev/null 2>&1
   printf 'alice\0secret\0\0' > "$TMP/cred"
   for drop in -setuid -setgid -setuid,-setgid
   do

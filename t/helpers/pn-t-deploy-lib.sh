@@ -14,11 +14,19 @@
 #                        replaces each OLD (literal) in FILE with NEW;
 #                        bails out when an OLD is not there, so that a
 #                        changed example fails loudly
-#   d_start NAME CMD...  starts a server in a process group of its own,
-#                        output in $TMP/NAME.log; stopped at exit
-#   d_stop NAME          stops it (the whole group: sessions too)
+#   d_tcprules [remote]  compiles conf/tcpserver/tcp.rules (copied to
+#                        $TMP/tcp.rules) into $TMP/tcp.cdb; with "remote",
+#                        plus the test's own rule: a client from 127.0.0.2
+#                        is shown to postern as 192.0.2.1 (TCPREMOTEIP)
+#   d_tcpserver NAME [OLD NEW]...
+#                        conf/tcpserver/run as $TMP/sv/run, each OLD
+#                        replaced with its NEW, then the settings: BIN,
+#                        IP=127.0.0.1, PORT (a free one, also in $PORT),
+#                        RULES ($TMP/tcp.cdb), PASSWD, ACCOUNT,
+#                        AUTHFAILDELAY=0 and the outbox; started as
+#                        server_start NAME (t/lib.sh): false when nothing
+#                        listens on $PORT
 #   d_have PROG...       true when every PROG is in PATH
-#   d_alive PID          true when PID runs (a zombie does not)
 #   d_count              the number of messages in OUTBOX/new
 #   d_last               the newest message file in OUTBOX/new
 #   d_body FILE          the file without its first 5 lines (Return-Path,
@@ -33,7 +41,8 @@
 #
 #   d_mkuser NAME HOME   (root) a system account, removed at exit
 #
-# Every server is killed and the accounts removed at exit.
+# Servers (server_start, t/lib.sh) are killed and the accounts removed
+# at exit.
 
 CONF=$(cd "$(dirname "$0")/../conf" && pwd)
 # A python3 that starts fast (not a version manager's shim), for lib.sh
@@ -44,15 +53,10 @@ then
   ln -s /usr/bin/python3 "$TMP/pybin/python3"
   PATH=$TMP/pybin:$PATH
 fi
-D_SERVERS=
 D_USERS=
 
 d_cleanup()
 {
-  for n in $D_SERVERS
-  do
-    d_stop "$n"
-  done
   for u in $D_USERS
   do
     getent passwd "$u" >/dev/null || continue
@@ -63,10 +67,8 @@ d_cleanup()
       i=$((i + 1))
     done
   done
-  rm -rf "$TMP"
 }
-trap d_cleanup EXIT
-trap 'exit 1' INT TERM HUP
+atexit d_cleanup
 
 d_have()
 {
@@ -105,15 +107,12 @@ d_setup()
   AHOME=$TMP/home
   OUTBOX=$TMP/outbox
   PWDB=$TMP/passwd.cdb
-  mkdir -p "$AHOME" "$OUTBOX/tmp" "$OUTBOX/new" "$OUTBOX/cur"
+  mkdir -p "$AHOME"
+  maildir "$OUTBOX"
   if [ "$(id -u)" -eq 0 ]
   then
     ACCT=pnd$$
-    if ! d_mkuser "$ACCT" "$AHOME"
-    then
-      echo "Bail out! cannot create the test account"
-      exit 1
-    fi
+    d_mkuser "$ACCT" "$AHOME" || bail "cannot create the test account"
     chown -R "$ACCT:" "$AHOME" "$OUTBOX"
   else
     ACCT=$(id -un)
@@ -121,12 +120,11 @@ d_setup()
   chmod 700 "$OUTBOX"
   # alice's hash is sha512crypt, cheaper to check than the default
   # yescrypt (bob's) in the many sessions of these tests
-  if ! { printf 'secret\n' | postern-passwd -f "$TMP/passwd" -m sha512crypt add alice \
-      && printf 'p\303\244ss w\303\266rd\n' | postern-passwd -f "$TMP/passwd" add bob@example.org; } >/dev/null 2>"$TMP/passwd.err"
+  if ! { addpw "$TMP/passwd" alice secret -m sha512crypt \
+      && addpw "$TMP/passwd" bob@example.org "$(printf 'p\303\244ss w\303\266rd')"; } >/dev/null 2>"$TMP/passwd.err"
   then
     cat "$TMP/passwd.err" >&2
-    echo "Bail out! postern-passwd add"
-    exit 1
+    bail "postern-passwd add"
   fi
 }
 
@@ -150,40 +148,35 @@ PY
   fi
 }
 
-d_start()
+d_tcprules()
+{
+  cp "$CONF/tcpserver/tcp.rules" "$TMP/tcp.rules"
+  if [ "${1-}" = remote ]
+  then
+    printf '127.0.0.2:allow,TCPREMOTEIP="192.0.2.1"\n' >>"$TMP/tcp.rules"
+  fi
+  tcprules "$TMP/tcp.cdb" "$TMP/tcp.tmp" <"$TMP/tcp.rules"
+}
+
+# The caller's OLD strings go first: they may name a setting as the
+# example has it (the QUEUE lines, with the outbox in them).
+d_tcpserver()
 {
   n=$1
   shift
-  setsid "$@" >"$TMP/$n.log" 2>&1 </dev/null &
-  eval "D_PID_$n=\$!"
-  D_SERVERS="$D_SERVERS $n"
-}
-
-d_stop()
-{
-  eval "p=\${D_PID_$1-}"
-  [ -n "$p" ] || return 0
-  # "kill -TERM -PGID": dash's kill takes neither "--" nor "-s" there
-  kill -TERM "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null
-  i=0
-  while [ $i -lt 50 ] && d_alive "$p"
-  do
-    sleep 0.1
-    i=$((i + 1))
-  done
-  kill -KILL "-$p" 2>/dev/null || true
-  wait "$p" 2>/dev/null || true
-  eval "D_PID_$1="
-}
-
-# d_alive PID: the process exists and is not a zombie.
-d_alive()
-{
-  st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
-  case $st in
-    Z*) return 1 ;;
-  esac
-  return 0
+  PORT=$(free_port)
+  rm -rf "$TMP/sv"
+  cp -R "$CONF/tcpserver" "$TMP/sv"
+  d_subst "$TMP/sv/run" "$@" \
+    "BIN=/usr/local/bin" "BIN=$PN_BIN" \
+    "IP=0" "IP=127.0.0.1" \
+    "PORT=587" "PORT=$PORT" \
+    "RULES=/etc/postern/tcp.cdb" "RULES=$TMP/tcp.cdb" \
+    "PASSWD=/etc/postern/passwd.cdb" "PASSWD=$PWDB" \
+    "ACCOUNT=vmail" "ACCOUNT=$ACCT" \
+    "AUTHFAILDELAY=2" "AUTHFAILDELAY=0" \
+    "/var/spool/postern/outbox" "$OUTBOX"
+  server_start "$n" "$PORT" "$TMP/sv/run"
 }
 
 d_count()

@@ -5,15 +5,24 @@
 #   cpw CREDFILE ARGS...    runs postern-checkpw ARGS with fd 3 from
 #                           CREDFILE and fd 0 from /dev/null, stderr into
 #                           $TMP/cpw.err; prints its exit status
-#   addpw FILE USER PW ARGS...  postern-passwd -f FILE ARGS add USER, the
-#                           password on stdin
-#   report_get FILE KEY     the value of "KEY value" lines of a pn-t-report file
+#   mkout                   makes OUT=$TMP/out, a directory every account
+#                           may write: the session's report goes to $OUT/r
+#   ck USER PW [OPTS...]    cpw with USER and PW (in $TMP/c) and the
+#                           arguments OPTS pn-t-report $OUT/r, preceded by
+#                           -f $CK_DB and -a $CK_ACCT when those are set;
+#                           $OUT/r is removed first
+#   numsort                 filter: the numbers of its input (ids, groups)
+#                           sorted, each followed by a space
 #   isroot                  true when the test runs as root
+#   session_account         the account A that sessions run as, with AUID,
+#                           AGID and AHOME: as root a new one (home
+#                           $TMP/ha) in a new group G, else our own
 #   mkuser NAME HOME [GROUP]  (root) creates a system account with that home
 #                           (owned by it) and supplementary group; removed
 #                           at exit
 #   mkgroup NAME            (root) creates a group; removed at exit
 #   sum FILE...             a checksum of the files ("absent" for a missing one)
+# (addpw and report_get are in t/lib.sh.)
 #
 # Accounts are named pnt<pid><letter> so that concurrent tests do not clash.
 
@@ -30,10 +39,8 @@ pnt_cleanup()
   do
     pnt_retry groupdel "$g" 2>/dev/null || true
   done
-  rm -rf "$TMP"
 }
-trap pnt_cleanup EXIT
-trap 'exit 1' INT TERM HUP
+atexit pnt_cleanup
 
 creds()
 {
@@ -48,16 +55,26 @@ cpw()
   echo $?
 }
 
-addpw()
+mkout()
 {
-  f=$1 u=$2 p=$3
-  shift 3
-  printf '%s\n' "$p" | postern-passwd -f "$f" "$@" add "$u"
+  OUT=$TMP/out
+  mkdir "$OUT" && chmod 1777 "$OUT"
 }
 
-report_get()
+ck()
 {
-  sed -n "s/^$2 //p" "$1"
+  u=$1 p=$2
+  shift 2
+  creds "$u" "$p" >"$TMP/c"
+  rm -f "$OUT/r"
+  [ -n "${CK_ACCT-}" ] && set -- -a "$CK_ACCT" "$@"
+  [ -n "${CK_DB-}" ] && set -- -f "$CK_DB" "$@"
+  cpw "$TMP/c" "$@" pn-t-report "$OUT/r"
+}
+
+numsort()
+{
+  tr ' ' '\n' | sort -n | tr '\n' ' '
 }
 
 isroot()
@@ -84,6 +101,22 @@ mkgroup()
 {
   pnt_retry groupadd "$1" || return 1
   PNT_GROUPS="$PNT_GROUPS $1"
+}
+
+session_account()
+{
+  if isroot
+  then
+    A=pnt$$a
+    G=pnt$$g
+    { mkgroup "$G" && mkuser "$A" "$TMP/ha" "$G"; } || bail "cannot create the test account"
+    AHOME=$TMP/ha
+  else
+    A=$(id -un)
+    AHOME=$(getent passwd "$(id -u)" | cut -d: -f6)
+  fi
+  AUID=$(id -u "$A")
+  AGID=$(id -g "$A")
 }
 
 mkuser()

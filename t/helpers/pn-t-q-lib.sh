@@ -1,8 +1,11 @@
 # Sourced by the t/3N-queue-*.t tests after lib.sh: postern-queue sessions.
 #
-#   newmd [DIR]         makes a Maildir (tmp, new, cur); prints nothing
-#   qa ARGS... <<EOF    a session in 235 mode (SMTPAUTHUSER=alice USER=alice):
-#                       lines of stdin sent with CRLF, replies without CR
+#   newmd [DIR]         makes a Maildir (tmp, new, cur), by default $MD;
+#                       prints nothing
+#   qauth ARGS...       postern-queue ARGS in 235 mode (SMTPAUTHUSER=alice
+#                       USER=alice) within T_LIMIT; nothing redirected
+#   qa ARGS... <<EOF    a session of qauth ARGS: lines of stdin sent with
+#                       CRLF, replies without CR
 #   qr ARGS... <<EOF    the same in 220 mode with RELAYCLIENT=1
 #   qraw ARGS...        as qa, stdin sent as it is (bare LF, binary)
 #   msgs DIR            the files in DIR/new, one a line
@@ -14,23 +17,27 @@ MD=$TMP/md
 
 newmd()
 {
-  d=${1:-$MD}
-  mkdir -p "$d/tmp" "$d/new" "$d/cur"
+  maildir "${1:-$MD}"
+}
+
+qauth()
+{
+  SMTPAUTHUSER=alice USER=alice timeout "$T_LIMIT" postern-queue "$@"
 }
 
 qa()
 {
-  crlf | SMTPAUTHUSER=alice USER=alice timeout "$T_LIMIT" postern-queue "$@" 2>"$TMP/stderr" | tr -d '\r'
+  session qauth "$@"
 }
 
 qr()
 {
-  crlf | RELAYCLIENT=1 timeout "$T_LIMIT" postern-queue "$@" 2>"$TMP/stderr" | tr -d '\r'
+  RELAYCLIENT=1 session timeout "$T_LIMIT" postern-queue "$@"
 }
 
 qraw()
 {
-  SMTPAUTHUSER=alice USER=alice timeout "$T_LIMIT" postern-queue "$@" 2>"$TMP/stderr" | tr -d '\r'
+  rawsession qauth "$@"
 }
 
 msgs()
