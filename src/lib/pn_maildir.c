@@ -8,6 +8,8 @@
  * only then the tmp name removed.  Any failure removes what was made.
  */
 
+#define _GNU_SOURCE               /* sync_file_range(2), on Linux */
+
 #include <sys/uio.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +26,7 @@
 #define HOST_MAX 64               /* the host part of a unique name */
 #define PATH_SIZE (PN_MAILDIR_DIR_MAX + 5 + PN_MAILDIR_NAME_MAX)
 #define CLOCK_TRIES 1000000       /* reads of the clock waiting for a new usec */
+#define WRITEBACK_STEP (1 << 20)  /* bytes written before their writeback starts */
 
 static char host[HOST_MAX * 4 + 1];
 
@@ -99,6 +102,7 @@ int pn_maildir_open(pn_maildir *m, char const *dir)
   m->fd = -1;
   m->err = 0;
   m->size = 0;
+  m->started = 0;
   m->buflen = 0;
   m->name[0] = 0;
   if (strlen(dir) > PN_MAILDIR_DIR_MAX) return (errno = ENAMETOOLONG, fail(m));
@@ -115,6 +119,20 @@ static int flushbuf(pn_maildir *m)
   if (allwrite(m->fd, m->buf, m->buflen) < m->buflen) return fail(m);
   m->buflen = 0;
   return 1;
+}
+
+/* Starts the disk writes of what was written, a step at a time, while
+   the rest of the message comes: the fsync at the end then finds little
+   left to do (Linux's sync_file_range; elsewhere the fsync does it all). */
+static void writeback(pn_maildir *m)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+  if (m->size - m->started < WRITEBACK_STEP) return;
+  sync_file_range(m->fd, (off_t)m->started, (off_t)(m->size - m->started), SYNC_FILE_RANGE_WRITE);
+  m->started = m->size;
+#else
+  (void)m;
+#endif
 }
 
 /* Small pieces (the added lines, a short header, a short message) gather
@@ -137,6 +155,9 @@ int pn_maildir_put(void *ctx, char const *s, size_t len)
     v[1].iov_len = len;
     if (allwritev(m->fd, v, 2) < m->buflen + len) return fail(m);
     m->buflen = 0;
+    m->size += len;
+    writeback(m);
+    return 1;
   }
   m->size += len;
   return 1;

@@ -408,6 +408,7 @@ struct pn_maildir_s
   int fd;                   /* -1: closed */
   int err;                  /* errno of the first failure, 0 if none */
   uint64_t size;            /* bytes in the file */
+  uint64_t started;         /* bytes whose writeback was started */
   size_t buflen;
   char name[PN_MAILDIR_NAME_MAX];
   char buf[PN_MAILDIR_BUF];
