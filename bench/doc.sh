@@ -182,6 +182,8 @@ $(wrow LD "as W1, cheap hash; every library shared")
 - W2, W3, W4: the disk floor, bench/pn-disk, writes as many files of the
   same size from memory, in 1 MiB writes, each with fsync, rename into new/
   and an fsync of new/, as many at a time as the workload has sessions.
+  W2 and W4 run in turns with their disk floor (and with the session and
+  disk floor below), so that the disk's changing rate weighs on both.
   W3 compares messages/s with files/s. These ratios include starting each
   session (a fork, three execs, AUTH): starting $W2_N sessions with a 2 KB
   message each (LS's rate) takes $W2_SESS% of W2's time.
