@@ -120,9 +120,7 @@ void pn_io_quit(pn_io *io, char const *reply)
   _exit(0);
 }
 
-/* Takes what is buffered, up to and including a LF; returns 1 if the LF
-   was found.  Bytes beyond max are counted in *got but not stored. */
-static int take(buffer *b, char *s, size_t max, size_t *got)
+int pn_io_take(buffer *b, char *s, size_t max, size_t *got)
 {
   struct iovec v[2];
   unsigned int i;
@@ -155,7 +153,7 @@ int pn_io_getline(pn_io *io, char *s, size_t max, size_t *len)
   for (;;)
   {
     ssize_t r;
-    if (take(&io->in, s, max, &got)) break;
+    if (pn_io_take(&io->in, s, max, &got)) break;
     /* RFC 2920: replies wait while commands are buffered, and leave
        before the first read that may block */
     if (!waited)

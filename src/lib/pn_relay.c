@@ -109,36 +109,11 @@ static int spawn(pn_relay *r, char const *const *argv)
   return 1;
 }
 
-/* Takes buffered bytes up to and including a LF; 1 if the LF was found.
-   Bytes beyond max are counted in *got, not stored. */
-static int take(buffer *b, char *s, size_t max, size_t *got)
-{
-  struct iovec v[2];
-  unsigned int i;
-  size_t used = 0;
-  int found = 0;
-  buffer_rpeek(b, v);
-  for (i = 0; i < 2 && !found; i++)
-  {
-    char const *p = v[i].iov_base;
-    size_t len = v[i].iov_len;
-    char const *lf;
-    if (!len) break;
-    lf = memchr(p, '\n', len);
-    if (lf) { len = (size_t)(lf - p) + 1; found = 1; }
-    if (*got < max) memcpy(s + *got, p, max - *got < len ? max - *got : len);
-    *got += len;
-    used += len;
-  }
-  buffer_rseek(b, used);
-  return found;
-}
-
 /* One reply line, CRLF removed.  1, or 0 with errno. */
 static int getline_(pn_relay *r, char *s, size_t *len, tain const *deadline)
 {
   size_t got = 0;
-  while (!take(&r->in, s, PN_RELAY_LINE_MAX, &got))
+  while (!pn_io_take(&r->in, s, PN_RELAY_LINE_MAX, &got))
   {
     ssize_t n;
     if (got > PN_RELAY_LINE_MAX) return (errno = EPROTO, 0);

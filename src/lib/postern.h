@@ -87,13 +87,19 @@ struct pn_io_s
 extern void pn_io_init(pn_io *, int exact, unsigned int timeout, char *, size_t, char *, size_t);
 
 /* Reads one line of at most max bytes, LF
-   included, into s; *len gets the length without the CRLF or LF.
+   included, into s; *len gets the length without the CRLF or LF, which
+   stay in s after it (s[*len] is the CR of a CRLF, or the LF).
    Pending replies are flushed before any read that may block, not while
    pipelined commands are still buffered (RFC 2920).
    Returns 1 for a line, 0 for EOF (a partial line is dropped), -1 with
    errno: ERANGE (the line was longer than max: read to its LF and
    dropped), ETIMEDOUT, or a read error. */
 extern int pn_io_getline(pn_io *, char *, size_t, size_t *);
+
+/* Takes what is buffered in b, up to and including a LF, appending to s
+   at *got; bytes beyond max are counted in *got but not stored.  1 when
+   the LF was taken, 0 when the buffer ran out first. */
+extern int pn_io_take(buffer *, char *, size_t, size_t *);
 
 /* Queue bytes for the client; flushes under the deadline when full.
    1 or 0 with errno. */
