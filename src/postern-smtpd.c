@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -25,7 +26,6 @@
 #include <skalibs/bytestr.h>
 #include <skalibs/djbunix.h>
 #include <skalibs/env.h>
-#include <skalibs/exec.h>
 #include <skalibs/iopause.h>
 #include <skalibs/sig.h>
 #include <skalibs/tai.h>
@@ -36,9 +36,12 @@
 
 #define USAGE "postern-smtpd prog..."
 
+extern char **environ;
+
 #define PN_HELO_MAX 255                         /* EHLO/HELO argument */
 #define PN_SECRET_MAX (PN_AUTHLINE_MAX / 4 * 3) /* decoded AUTH response */
 #define PN_ENVMODIF_MAX 2048                    /* environment for prog */
+#define PN_ENVP_MAX 1024                        /* its variables, in all */
 
 /* Replies (RFC 3463 enhanced codes) */
 #define RPL_OK "250 2.0.0 OK"
@@ -281,8 +284,32 @@ static ssize_t challenge(char const *c, unsigned int mech, char const *user, siz
   return (ssize_t)len;
 }
 
-/* The checkpassword call: credentials on fd 3, prog exec'd in a child
-   with the chain's environment, its exit status read as DESIGN.md says. */
+/* Starts prog with fd3 as its fd 3 and the chain's environment.
+   posix_spawn, not fork: the child borrows our memory until it execs
+   (vfork), so that nothing of ours is copied for a process that is
+   about to be replaced.  1, or 0 with errno. */
+static int spawn(int fd3, pid_t *pid)
+{
+  static char const *envp[PN_ENVP_MAX];
+  posix_spawn_file_actions_t fa;
+  size_t envlen = env_len((char const *const *)environ);
+  int e;
+  if (!env_mergen(envp, PN_ENVP_MAX, (char const *const *)environ, envlen, envmodif, envmodiflen, envmodifn))
+    return (errno = E2BIG, 0);
+  e = posix_spawn_file_actions_init(&fa);
+  if (e) return (errno = e, 0);
+  if (fd3 != 3)
+  {
+    e = posix_spawn_file_actions_adddup2(&fa, fd3, 3);
+    if (!e) e = posix_spawn_file_actions_addclose(&fa, fd3);
+  }
+  if (!e) e = posix_spawnp(pid, prog[0], &fa, 0, (char *const *)prog, (char *const *)envp);
+  posix_spawn_file_actions_destroy(&fa);
+  return e ? (errno = e, 0) : 1;
+}
+
+/* The checkpassword call: credentials on fd 3, prog started with the
+   chain's environment, its exit status read as DESIGN.md says. */
 static void check(unsigned int mech, char const *user, size_t ulen, char const *pw, size_t pwlen)
 {
   size_t base = envmodiflen;
@@ -313,19 +340,21 @@ static void check(unsigned int mech, char const *user, size_t ulen, char const *
   /* user may point into secret2 (LOGIN): it is wiped after the log line */
   byte_zzero(fd3buf, sizeof(fd3buf));
   if (!pn_io_flush(&io)) { close(p[0]); quit(RPL_TEMP, "write"); }
-  pid = fork();
-  if (pid < 0) { close(p[0]); authfail(RPL_AUTHTEMP, "fork", mech, user, ulen); return; }
-  if (!pid)
+  /* the child gets our open file descriptions, blocking as programs expect */
+  pn_io_blocking();
+  if (!spawn(p[0], &pid))
   {
-    if (fd_move(3, p[0]) < 0) _exit(111);
-    pn_io_blocking();
-    mexec_an(prog[0], prog, envmodif, envmodiflen, envmodifn);
-    _exit(111);
+    pn_warn("unable to start ", prog[0], ": ", strerror(errno));
+    ndelay_on(0);
+    ndelay_on(1);
+    close(p[0]);
+    envmodiflen = base; envmodifn = basen;
+    authfail(RPL_AUTHTEMP, "verifier-temporary", mech, user, ulen);
+    return;
   }
   close(p[0]);
   envmodiflen = base; envmodifn = basen;
   if (wait_pid(pid, &wstat) < 0) quit(RPL_TEMP, "wait");
-  /* the child shared our open file descriptions and made them blocking */
   ndelay_on(0);
   ndelay_on(1);
   if (WIFSIGNALED(wstat))

@@ -30,8 +30,9 @@ printf "EHLO x\r\nAUTH PLAIN $ok_plain\r\nQUIT\r\n" | smtpd T_CHECKPW_STATUS=zer
 is "$?" 0 "... and the front exits with its status"
 printf "EHLO x\r\nAUTH PLAIN $ok_plain\r\n" | postern-smtpd pn-t-checkpw pn-t-report "$TMP/r" 7 >/dev/null 2>&1
 is "$?" 7 "the session's exit status is the front's"
-is "$(printf "EHLO x\r\nAUTH PLAIN $ok_plain\r\nQUIT\r\n" | postern-smtpd /nonexistent/verifier 2>/dev/null | tr -d '\r' | codes | sed 1,9d)" "454 4.7.0
+is "$(printf "EHLO x\r\nAUTH PLAIN $ok_plain\r\nQUIT\r\n" | postern-smtpd /nonexistent/verifier 2>"$TMP/err" | tr -d '\r' | codes | sed 1,9d)" "454 4.7.0
 221 2.0.0" "verifier not found: 454 4.7.0"
+like "$(cat "$TMP/err")" 'warning: unable to start /nonexistent/verifier: No such file or directory' "... and the log says why"
 
 # The hand-off: nothing read past the AUTH line
 is "$(chain 'MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\n')" "235 2.7.0" "success: the continuation, not the front, says 235"
