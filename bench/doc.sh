@@ -228,8 +228,8 @@ session running it; what each session costs on its own is its private
 ## Instructions
 
 One W1 session (AUTH PLAIN with the yescrypt account, one 2 KB message,
-QUIT), each program under its own \`valgrind --tool=callgrind\`; a fork or
-an execve dumps the counts so far, so nothing is counted twice. Unlike
+QUIT), each program under its own \`valgrind --tool=callgrind\`; a fork,
+a posix_spawn or an execve dumps the counts so far, so nothing is counted twice. Unlike
 times, these counts hardly move on a busy machine.
 
 | program | as built | every library shared |
