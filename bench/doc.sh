@@ -228,13 +228,13 @@ session running it; what each session costs on its own is its private
 ## Instructions
 
 One W1 session (AUTH PLAIN with the yescrypt account, one 2 KB message,
-QUIT), each program under its own \`valgrind --tool=callgrind\`; a fork,
-a posix_spawn or an execve dumps the counts so far, so nothing is counted twice. Unlike
-times, these counts hardly move on a busy machine.
+QUIT), each program under its own \`valgrind --tool=callgrind\`; a
+fork, a posix_spawn or an execve dumps the counts so far, so nothing is
+counted twice. Unlike times, these counts hardly move on a busy machine.
 
 | program | as built | every library shared |
 | --- | --- | --- |
-| postern-smtpd (parent and forked child) | $IR_SMTPD | $IRD_SMTPD |
+| postern-smtpd (the front, and its child until it execs the verifier) | $IR_SMTPD | $IRD_SMTPD |
 | postern-checkpw | $IR_CHECKPW | $IRD_CHECKPW |
 | of which crypt_rn (yescrypt) | $IR_CRYPT | $IRD_CRYPT |
 | postern-queue | $IR_QUEUE | $IRD_QUEUE |
