@@ -349,7 +349,7 @@ static void check(unsigned int mech, char const *user, size_t ulen, char const *
     ndelay_on(1);
     close(p[0]);
     envmodiflen = base; envmodifn = basen;
-    authfail(RPL_AUTHTEMP, "verifier-temporary", mech, user, ulen);
+    authfail(RPL_AUTHTEMP, "spawn", mech, user, ulen);
     return;
   }
   close(p[0]);

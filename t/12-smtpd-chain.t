@@ -33,6 +33,7 @@ is "$?" 7 "the session's exit status is the front's"
 is "$(printf "EHLO x\r\nAUTH PLAIN $ok_plain\r\nQUIT\r\n" | postern-smtpd /nonexistent/verifier 2>"$TMP/err" | tr -d '\r' | codes | sed 1,9d)" "454 4.7.0
 221 2.0.0" "verifier not found: 454 4.7.0"
 like "$(cat "$TMP/err")" 'warning: unable to start /nonexistent/verifier: No such file or directory' "... and the log says why"
+like "$(cat "$TMP/err")" 'auth fail user="alice" mech=PLAIN ip=none reason=spawn' "... and names the failure spawn"
 
 # The hand-off: nothing read past the AUTH line
 is "$(chain 'MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\n')" "235 2.7.0" "success: the continuation, not the front, says 235"

@@ -8,7 +8,8 @@
  * whose peer has sent the input and closed: the program reads it, as it
  * does under tcpserver, to EOF, and ends the session).
  *
- * The checkpassword call is simulated: fork and wait_pid are replaced,
+ * The checkpassword call is simulated: posix_spawnp and wait_pid are
+ * replaced,
  * and the bytes the front writes for fd 3 are checked to be exactly
  * user\0password\0\0 with a non-empty user and password and at most
  * PN_FD3_MAX bytes.  The verifier's answer depends on the password:
@@ -28,6 +29,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -49,18 +51,18 @@
 
 #define FUZZ_PID 4242
 
-static pid_t fuzz_fork(void);
+static int fuzz_spawnp(pid_t *, char const *, posix_spawn_file_actions_t const *, posix_spawnattr_t const *, char *const *, char *const *);
 static pid_t fuzz_wait_pid(pid_t, int *);
 static size_t fuzz_allwrite(int, char const *, size_t);
 
 #define main smtpd_main
-#define fork fuzz_fork
+#define posix_spawnp fuzz_spawnp
 #undef wait_pid
 #define wait_pid(pid, w) fuzz_wait_pid((pid), (w))
 #define allwrite fuzz_allwrite
 #include "../../src/postern-smtpd.c"
 #undef main
-#undef fork
+#undef posix_spawnp
 #undef wait_pid
 #undef allwrite
 
@@ -95,10 +97,12 @@ static size_t fuzz_allwrite(int fd, char const *s, size_t n)
   return n;
 }
 
-static pid_t fuzz_fork(void)
+static int fuzz_spawnp(pid_t *pid, char const *file, posix_spawn_file_actions_t const *fa, posix_spawnattr_t const *attr, char *const *argv, char *const *envp)
 {
-  if (fuzz_cred_status < 0) fuzz_fail("fork without credentials");
-  return FUZZ_PID;
+  (void)file; (void)fa; (void)attr; (void)argv; (void)envp;
+  if (fuzz_cred_status < 0) fuzz_fail("verifier started without credentials");
+  *pid = FUZZ_PID;
+  return 0;
 }
 
 static pid_t fuzz_wait_pid(pid_t pid, int *wstat)
