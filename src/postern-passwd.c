@@ -438,6 +438,8 @@ static void do_list(void)
       diesys("write to stdout", "");
   }
   if (!buffer_flush(buffer_1)) diesys("write to stdout", "");
+  genalloc_free(ent, &ents);
+  stralloc_free(&src);
 }
 
 static void do_check(char const *user)
@@ -458,6 +460,8 @@ static void do_check(char const *user)
   if (r < 0) diesys("check the password", "");
   if (pn_pwdb_locked(hash, x->e.hashlen)) refuse("account locked: ", user, "");
   if (!r) refuse("wrong password for ", user, "");
+  genalloc_free(ent, &ents);
+  stralloc_free(&src);
 }
 
 static void do_make(void)
@@ -470,6 +474,8 @@ static void do_make(void)
   parse(src.s, src.len, &ents);
   writecdb(&ents, &st);
   commit(0);
+  genalloc_free(ent, &ents);
+  stralloc_free(&src);
 }
 
 /* Writes new (the whole new text) to both files. */
@@ -480,6 +486,7 @@ static void rewrite(stralloc const *out, int exists, struct stat const *st)
   writetext(out, exists ? st : 0);
   writecdb(&ents, exists ? st : 0);
   commit(1);
+  genalloc_free(ent, &ents);
 }
 
 /* Everything after line x, with its LF. */
@@ -536,6 +543,9 @@ static void do_addset(char const *user, int isadd)
     if (!catrest(&out, &src, x)) diesys("allocate memory", "");
   }
   rewrite(&out, exists, &st);
+  genalloc_free(ent, &ents);
+  stralloc_free(&out);
+  stralloc_free(&src);
 }
 
 static void do_del(char const *user)
@@ -550,6 +560,9 @@ static void do_del(char const *user)
   lookup(&src, &ents, &st, user, 1, &x);
   if (!stralloc_copyb(&out, src.s, x->off) || !catrest(&out, &src, x)) diesys("allocate memory", "");
   rewrite(&out, 1, &st);
+  genalloc_free(ent, &ents);
+  stralloc_free(&out);
+  stralloc_free(&src);
 }
 
 int main(int argc, char const *const *argv)
