@@ -12,13 +12,13 @@
 
 MB32=33554432
 MD=$TMP/md
-newmd "$MD"
+maildir "$MD"
 bigfile "$TMP/big" $MB32
 LIMIT=$(maxrss_limit)
 
 bounded()
 {
-  rss=$(stat_get "$TMP/st" maxrss)
+  rss=$(report_get "$TMP/st" maxrss)
   if [ "${rss:-999999999}" -lt "$LIMIT" ]
   then
     t_result 0 "$1: memory bounded"
@@ -37,7 +37,7 @@ is "$out" "220
 250 2.0.0
 221 2.0.0" "smtpd: 32 MB command line: one 500 5.5.6, the session goes on"
 bounded "smtpd command line"
-is "$(stat_get "$TMP/st" status)" 0 "smtpd: exit 0"
+is "$(report_get "$TMP/st" status)" 0 "smtpd: exit 0"
 
 # the long line is discarded whole: what follows its 512th byte is no command
 { printf 'NOOP '; head -c 600 "$TMP/big"; printf 'QUIT\r\nNOOP\r\n'; head -c 5000 "$TMP/big"; printf '\r\nQUIT\r\n'; } > "$TMP/in"
@@ -73,7 +73,7 @@ ok "smtpd: the verifier was not called" test ! -e "$TMP/fd3"
 out=$(feed --sock --stats "$TMP/st" -- postern-smtpd pn-t-checkpw pn-t-report "$TMP/r" 2>/dev/null | tr -d '\r' | codes | grep -v '^250$')
 is "$out" "220" "smtpd: 32 MB and EOF: no reply to a line that never ended"
 bounded "smtpd unterminated line"
-is "$(stat_get "$TMP/st" status)" 0 "smtpd: exit 0 at EOF"
+is "$(report_get "$TMP/st" status)" 0 "smtpd: exit 0 at EOF"
 
 # postern-queue, command phase
 { printf 'NOOP '; cat "$TMP/big"; printf '\r\nNOOP\r\nQUIT\r\n'; } > "$TMP/in"
@@ -117,7 +117,7 @@ is "$out" "235 2.7.0
 250 2.1.0
 250 2.1.5
 354" "queue: DATA cut by EOF: no reply after 354"
-is "$(stat_get "$TMP/st" status)" 0 "queue: exit 0"
+is "$(report_get "$TMP/st" status)" 0 "queue: exit 0"
 is "$(nfiles "$MD/new")$(nfiles "$MD/tmp")" "00" "queue: nothing in new/ nor tmp/"
 bounded "queue DATA to EOF"
 
@@ -175,14 +175,14 @@ BOUND=60
 
 quick()
 {
-  e=$(stat_get "$TMP/st" elapsed)
+  e=$(report_get "$TMP/st" elapsed)
   if [ -n "$e" ] && [ "${e%.*}" -lt "$BOUND" ]
   then
     t_result 0 "$1: ended in ${e} s"
   else
     t_result 1 "$1: ended in ${e:-?} s (bound $BOUND s)"
   fi
-  is "$(stat_get "$TMP/st" status)" 0 "$1: exit 0"
+  is "$(report_get "$TMP/st" status)" 0 "$1: exit 0"
 }
 
 # a client that sends many commands and never reads a reply

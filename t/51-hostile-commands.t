@@ -6,7 +6,7 @@
 . "$(dirname "$0")/helpers/pn-t-hostile-lib.sh"
 
 MD=$TMP/md
-newmd "$MD"
+maildir "$MD"
 ok_plain=$(b64 '\0alice\0secret')
 
 front()

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/helpers/pn-t-hostile-lib.sh"
 
 MD=$TMP/md
-newmd "$MD"
+maildir "$MD"
 L=$TMP/down.log
 ENV='MAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.org>\r\n'
 

@@ -10,7 +10,7 @@
 . "$(dirname "$0")/helpers/pn-t-hostile-lib.sh"
 
 MD=$TMP/md
-newmd "$MD"
+maildir "$MD"
 OUT=$TMP/out
 mkdir "$OUT" && chmod 1777 "$OUT"
 cd "$TMP" || exit 1

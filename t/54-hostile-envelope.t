@@ -8,7 +8,7 @@
 . "$(dirname "$0")/helpers/pn-t-hostile-lib.sh"
 
 MD=$TMP/md
-newmd "$MD"
+maildir "$MD"
 L=$TMP/down.log
 cd "$TMP" || exit 1
 
@@ -100,7 +100,7 @@ is "$(grep -c '^cmd RCPT' "$L")" 100 "relayed: the program gets 100 RCPT command
 { printf 'MAIL FROM:<a@example.org>\r\n'; i=0; while [ $i -lt 20000 ]; do printf 'RCPT TO:<recipient-number-%d@example.org>\r\n' $i; i=$((i + 1)); done; printf 'DATA\r\nx\r\n.\r\nQUIT\r\n'; } > "$TMP/in"
 out=$(MAXRCPTS=10000 SMTPAUTHUSER=alice USER=alice feed --stats "$TMP/st" -- postern-queue -m "$MD" 2>/dev/null | tr -d '\r' | codes | uniq -c | sed 's/^ *//' | tr '\n' ' ')
 is "$out" "1 235 2.7.0 1 250 2.1.0 10000 250 2.1.5 10000 452 4.5.3 1 354 1 250 2.0.0 1 221 2.0.0 " "20000 recipients, MAXRCPTS=10000: 10000 taken"
-rss=$(stat_get "$TMP/st" maxrss)
+rss=$(report_get "$TMP/st" maxrss)
 ok "20000 recipients: memory bounded ($rss KB)" test "${rss:-999999999}" -lt "$(maxrss_limit)"
 is "$(grep -c '^Envelope-To:' "$MD"/new/*)" 1 "one Envelope-To field"
 is "$(sed -n '/^Envelope-To:/,/^Received:/p' "$MD"/new/* | sed '1d;$d' | grep -vc '^	<')" 0 "... folded: every other line a continuation"

@@ -29,7 +29,7 @@ mkdir -p "$full"
 if isroot && mount -t tmpfs -o size=256k tmpfs "$full" 2>/dev/null
 then
   trap 'umount "$full" 2>/dev/null; rm -rf "$TMP"' EXIT
-  newmd "$full/md"
+  maildir "$full/md"
   { printf "${ENV}"'DATA\r\nSubject: big\r\n\r\n'; i=0; while [ $i -lt 4000 ]; do printf '%0100d\r\n' $i; i=$((i + 1)); done; printf '.\r\n'; } > "$TMP/in"
   is "$(q -- postern-queue -m "$full/md")" "235 2.7.0 250 2.1.0 250 2.1.5 354 451 4.3.0 " "disk full in DATA: 451 4.3.0"
   like "$(cat "$TMP/stderr")" 'No space left on device' "... and the log says why"
@@ -63,7 +63,7 @@ fi
 # an unwritable Maildir for the account the session runs as
 if isroot && command -v setpriv >/dev/null 2>&1
 then
-  newmd "$TMP/ro"
+  maildir "$TMP/ro"
   chmod 555 "$TMP/ro/tmp" "$TMP/ro/new"
   printf "${SMALL}"'QUIT\r\n' > "$TMP/in"
   is "$(q -- setpriv --reuid=65534 --regid=65534 --clear-groups postern-queue -m "$TMP/ro")" "235 2.7.0 250 2.1.0 250 2.1.5 354 451 4.3.0 221 2.0.0 " \
@@ -75,7 +75,7 @@ else
 fi
 
 # the Maildir is removed while the body comes in
-newmd "$MD"
+maildir "$MD"
 printf "${ENV}"'DATA\r\nSubject: gone\r\n\r\nfirst half\r\n' > "$TMP/part1"
 { cat "$TMP/part1"; printf 'second half\r\n.\r\n'"${SMALL}"'QUIT\r\n'; } > "$TMP/in"
 rm -f "$TMP/gate"
@@ -87,12 +87,12 @@ ok "... nothing was made again" test ! -e "$MD"
 wait
 
 # the client vanishes in the middle of the body
-newmd "$MD"
+maildir "$MD"
 printf "${ENV}"'DATA\r\nSubject: cut\r\n\r\nhalf a message\r\n' > "$TMP/in"
 printf 'the rest\r\n.\r\n' >> "$TMP/in"
 is "$(q --sock --chunk 60 --cut --stats "$TMP/st" -- postern-queue -m "$MD")" "235 2.7.0 250 2.1.0 250 2.1.5 354 " \
   "the client vanishes mid-DATA: no reply, the session ends"
-is "$(stat_get "$TMP/st" status)" 0 "... exit 0"
+is "$(report_get "$TMP/st" status)" 0 "... exit 0"
 clean "$MD" "client gone"
 
 # postern-queue killed with SIGKILL in the middle of the body
@@ -103,7 +103,7 @@ on "$TMP/gate" '[ -n "$(ls -A "$MD/tmp" 2>/dev/null)" ]' 'pkill -KILL -x -f "pos
 out=$(q --chunk "$(size "$TMP/part1")" --gate "$TMP/gate" --stats "$TMP/st" -- postern-queue -m "$MD")
 wait
 is "$out" "235 2.7.0 250 2.1.0 250 2.1.5 354 " "SIGKILL mid-DATA: no reply after 354"
-is "$(stat_get "$TMP/st" status)" -9 "... it was the SIGKILL"
+is "$(report_get "$TMP/st" status)" -9 "... it was the SIGKILL"
 is "$(nfiles "$MD/new")$(nfiles "$MD/cur")" "00" "... nothing in new/ (a partial file may stay in tmp/, as Maildir allows)"
 rm -f "$MD"/tmp/*
 printf "${SMALL}"'QUIT\r\n' > "$TMP/in"

@@ -70,7 +70,7 @@ printf "${ENV}"'DATA\r\nSubject: cut\r\n\r\nhalf a message\r\n' > "$TMP/in"
 printf 'the rest\r\n.\r\n' >> "$TMP/in"
 is "$(q --sock --chunk 74 --cut --stats "$TMP/st" -- postern-queue pn-t-q-smtp "$L")" "235 2.7.0 250 2.1.0 250 2.1.5 354 " \
   "client gone mid-DATA: no reply"
-is "$(stat_get "$TMP/st" status)" 0 "... exit 0"
+is "$(report_get "$TMP/st" status)" 0 "... exit 0"
 is "$(grep -c '^end$' "$L")" 0 "... the program never got an end of data"
 gone "pn-t-q-smtp $L" "client gone"
 

@@ -33,7 +33,7 @@ fi
 UID_U=$(id -u "$U")
 SVC=$TMP/svc
 mkdir -p "$SVC"
-newmd "$SVC/Maildir"
+maildir "$SVC/Maildir"
 addpw "$SVC/passwd" alice secret -m sha512crypt >/dev/null 2>&1 || bail "postern-passwd"
 # the record names root as the account: without privileges it must not matter
 addpw "$SVC/passwd" bob other -m sha512crypt -a root >/dev/null 2>&1 || bail "postern-passwd"

@@ -28,7 +28,7 @@ PATH=$PN_BIN/dyn:$PATH
 OUT=$TMP/out
 mkdir "$OUT" && chmod 1777 "$OUT"
 MD=$TMP/md
-newmd "$MD"
+maildir "$MD"
 VG=$TMP/vg
 mkdir "$VG" && chmod 1777 "$VG"
 n=0

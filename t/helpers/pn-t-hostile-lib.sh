@@ -17,14 +17,13 @@
 #                     client that vanishes)
 #       --limit S     kill the program after S seconds (default 120)
 #       --stats FILE  write "status N", "maxrss KB" (the program's peak
-#                     resident size) and "elapsed S" there
-#   stat_get FILE KEY             a value from a --stats file
+#                     resident size) and "elapsed S" there (read
+#                     them with report_get of t/lib.sh)
 #   maxrss_limit                  KB a program may use on a hostile input:
 #                                 24 MB, or 600 MB under ASan
 #   bigfile FILE N [BYTE]         N bytes of BYTE (default x), no newline
 #   b64 STRING                    STRING with its backslash escapes (\0 is
 #                                 NUL; % is itself), base64, on one line
-#   newmd DIR                     a Maildir
 #   nfiles DIR                    how many files DIR has (0 if absent)
 #   on GATE COND ACTION           in the background: when COND holds, ACTION,
 #                                 then GATE is created (see --gate)
@@ -132,11 +131,6 @@ feed()
   "$PY" "$TMP/feed.py" --in "$TMP/in" "$@"
 }
 
-stat_get()
-{
-  sed -n "s/^$2 //p" "$1"
-}
-
 maxrss_limit()
 {
   if [ -n "${PN_ASAN:-}" ]; then echo 614400; else echo 24576; fi
@@ -150,11 +144,6 @@ bigfile()
 b64()
 {
   printf '%b' "$1" | base64 | tr -d '\n'
-}
-
-newmd()
-{
-  mkdir -p "$1/tmp" "$1/new" "$1/cur"
 }
 
 nfiles()
