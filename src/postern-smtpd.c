@@ -317,6 +317,7 @@ static void check(unsigned int mech, char const *user, size_t ulen, char const *
   size_t n = ulen + pwlen + 3;
   int p[2];
   int wstat;
+  int started;
   pid_t pid;
   if (n > PN_FD3_MAX) { authfail(RPL_AUTHFAIL, "toolong", mech, user, ulen); return; }
   /* other connections from the same address may have failed meanwhile */
@@ -342,21 +343,14 @@ static void check(unsigned int mech, char const *user, size_t ulen, char const *
   if (!pn_io_flush(&io)) { close(p[0]); quit(RPL_TEMP, "write"); }
   /* the child gets our open file descriptions, blocking as programs expect */
   pn_io_blocking();
-  if (!spawn(p[0], &pid))
-  {
-    pn_warn("unable to start ", prog[0], ": ", strerror(errno));
-    ndelay_on(0);
-    ndelay_on(1);
-    close(p[0]);
-    envmodiflen = base; envmodifn = basen;
-    authfail(RPL_AUTHTEMP, "spawn", mech, user, ulen);
-    return;
-  }
+  started = spawn(p[0], &pid);
+  if (!started) pn_warn("unable to start ", prog[0], ": ", strerror(errno));
   close(p[0]);
   envmodiflen = base; envmodifn = basen;
-  if (wait_pid(pid, &wstat) < 0) quit(RPL_TEMP, "wait");
+  if (started && wait_pid(pid, &wstat) < 0) quit(RPL_TEMP, "wait");
   ndelay_on(0);
   ndelay_on(1);
+  if (!started) { authfail(RPL_AUTHTEMP, "spawn", mech, user, ulen); return; }
   if (WIFSIGNALED(wstat))
   {
     char fmt[UINT_FMT];

@@ -5,8 +5,9 @@
  * buffer (buffer_rpeek/buffer_rseek, one large read at a time) and run
  * through the pn_data state machine, whose output gathers in one chunk;
  * the sink gets the chunk when it is nearly full and at the end, so that
- * it is handed large pieces however the reads fell.  The header is held back (at most PN_HDR_MAX bytes) until it
- * has been scanned, so that the sink can be given the added lines first
+ * it is handed large pieces however the reads fell.  The header is held
+ * back (at most PN_HDR_MAX bytes) until it has been scanned, so that the
+ * sink can be given the added lines first
  * (RFC 6409 section 8: Date and Message-ID when missing); a longer header
  * is passed on as it is, with nothing added.  Past the size limit, or
  * after a sink failure, the input is still read to its end, and nothing
