@@ -31,7 +31,10 @@
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
 
-#include "lib/postern.h"
+#include "lib/pn_crypt.h"
+#include "lib/pn_limits.h"
+#include "lib/pn_log.h"
+#include "lib/pn_pwdb.h"
 
 #define USAGE "postern-checkpw [ -f pwdb.cdb ] [ -a account ] [ -u minuid ] prog..."
 

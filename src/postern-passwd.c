@@ -32,7 +32,11 @@
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
 
-#include "lib/postern.h"
+#include "lib/pn_crypt.h"
+#include "lib/pn_ct.h"
+#include "lib/pn_limits.h"
+#include "lib/pn_log.h"
+#include "lib/pn_pwdb.h"
 
 #define USAGE "postern-passwd [ -f pwfile ] [ -m yescrypt|sha512crypt|bcrypt ] [ -a account ] [ -s senders ] add|set|del|check user | list | make"
 #define dieusage() strerr_dieusage(100, USAGE)

@@ -22,7 +22,16 @@
 #include <skalibs/stralloc.h>
 #include <skalibs/types.h>
 
-#include "lib/postern.h"
+#include "lib/pn_addr.h"
+#include "lib/pn_body.h"
+#include "lib/pn_conf.h"
+#include "lib/pn_data.h"
+#include "lib/pn_io.h"
+#include "lib/pn_limits.h"
+#include "lib/pn_log.h"
+#include "lib/pn_maildir.h"
+#include "lib/pn_msg.h"
+#include "lib/pn_relay.h"
 
 #define USAGE "postern-queue -m maildir | postern-queue prog [ args... ]"
 #define PROG "postern-queue"

@@ -32,7 +32,13 @@
 #include <skalibs/types.h>
 #include <skalibs/unix-timed.h>
 
-#include "lib/postern.h"
+#include "lib/pn_b64.h"
+#include "lib/pn_conf.h"
+#include "lib/pn_failrec.h"
+#include "lib/pn_io.h"
+#include "lib/pn_limits.h"
+#include "lib/pn_log.h"
+#include "lib/pn_peer.h"
 
 #define USAGE "postern-smtpd prog..."
 

@@ -12,7 +12,7 @@
 #include <strings.h>
 #include <arpa/inet.h>
 
-#include "lib/postern.h"
+#include "pn_addr.h"
 
 #define LABEL_MAX 63              /* RFC 1035 */
 #define LITERAL_MAX 64            /* text of an address literal */

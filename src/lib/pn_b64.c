@@ -2,7 +2,7 @@
 
 #include <errno.h>
 
-#include "lib/postern.h"
+#include "pn_b64.h"
 
 static char const alphabet[64] =
   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -22,7 +22,10 @@
 #include <skalibs/tai.h>
 #include <skalibs/unix-timed.h>
 
-#include "lib/postern.h"
+#include "pn_body.h"
+#include "pn_data.h"
+#include "pn_io.h"
+#include "pn_msg.h"
 
 #define PN_BODY_CHUNK 65536       /* output gathered for the sink */
 #define PN_BODY_LOW 16384         /* handed over when less room is left */

@@ -9,7 +9,7 @@
 #include <skalibs/types.h>
 #include <skalibs/bytestr.h>
 
-#include "lib/postern.h"
+#include "pn_conf.h"
 
 static char hostbuf[PN_HOSTNAME_MAX + 1];
 

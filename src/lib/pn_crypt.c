@@ -12,7 +12,9 @@
 
 #include <skalibs/bytestr.h>
 
-#include "lib/postern.h"
+#include "pn_crypt.h"
+#include "pn_ct.h"
+#include "pn_pwdb.h"
 
 /* crypt_rn's working area is large (about 32 kB): static, wiped by
    pn_crypt_wipe(). */

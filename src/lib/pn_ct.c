@@ -1,6 +1,6 @@
 /* ISC license: see LICENSE. */
 
-#include "lib/postern.h"
+#include "pn_ct.h"
 
 /* The accumulator is volatile so that the compiler cannot stop early. */
 int pn_ct_memeq(void const *a, void const *b, size_t n)

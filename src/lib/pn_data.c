@@ -17,7 +17,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "lib/postern.h"
+#include "pn_data.h"
+#include "pn_addr.h"
 
 #define S_BOL 0                   /* at the start of a line */
 #define S_MID 1                   /* inside a line */

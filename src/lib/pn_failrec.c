@@ -21,7 +21,8 @@
 #include <skalibs/djbunix.h>
 #include <skalibs/types.h>
 
-#include "lib/postern.h"
+#include "pn_failrec.h"
+#include "pn_peer.h"
 
 #define PN_FAILREC_RECMAX 128
 #define PN_FAILREC_PATHMAX 4096

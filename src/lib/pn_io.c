@@ -14,7 +14,7 @@
 #include <skalibs/tai.h>
 #include <skalibs/unix-timed.h>
 
-#include "lib/postern.h"
+#include "pn_io.h"
 
 #define PN_PEEK_MAX 4096
 

@@ -12,7 +12,7 @@
 #include <skalibs/socket.h>
 #include <skalibs/types.h>
 
-#include "lib/postern.h"
+#include "pn_log.h"
 
 #define PN_LOGLINE_MAX 2048
 #define PN_LOGPROG_MAX 64

@@ -21,7 +21,7 @@
 #include <skalibs/djbunix.h>
 #include <skalibs/types.h>
 
-#include "lib/postern.h"
+#include "pn_maildir.h"
 
 #define HOST_MAX 64               /* the host part of a unique name */
 #define PATH_SIZE (PN_MAILDIR_DIR_MAX + 5 + PN_MAILDIR_NAME_MAX)

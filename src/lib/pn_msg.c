@@ -14,7 +14,7 @@
 
 #include <skalibs/types.h>
 
-#include "lib/postern.h"
+#include "pn_msg.h"
 
 #define H_LINE 0                  /* at the start of a header line */
 #define H_NAME 1                  /* in a field name */

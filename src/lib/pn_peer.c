@@ -9,7 +9,7 @@
 
 #include <skalibs/types.h>
 
-#include "lib/postern.h"
+#include "pn_peer.h"
 
 int pn_peer_name(int fd, int local, char *ip, char *port)
 {

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "lib/postern.h"
+#include "pn_pwdb.h"
 
 static int namechar(unsigned char c)
 {

@@ -29,7 +29,10 @@
 #include <skalibs/types.h>
 #include <skalibs/unix-timed.h>
 
-#include "lib/postern.h"
+#include "pn_relay.h"
+#include "pn_conf.h"
+#include "pn_data.h"
+#include "pn_io.h"
 
 #define ENV_MAX 1024              /* variables passed to the program */
 #define STOP_WAIT 5               /* seconds for the program to exit after QUIT */

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/postern.h"
+#include "lib/pn_b64.h"
 
 static void fuzz_auth_extra(uint8_t const *, size_t);
 

@@ -43,7 +43,9 @@
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
 
-#include "lib/postern.h"
+#include "lib/pn_crypt.h"
+#include "lib/pn_limits.h"
+#include "lib/pn_pwdb.h"
 #include "fuzz.h"
 
 /* The credentials come on fd 3, but fd 3 may be libFuzzer's own (its

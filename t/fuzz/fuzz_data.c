@@ -27,7 +27,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "lib/postern.h"
+#include "lib/pn_addr.h"
+#include "lib/pn_data.h"
+#include "lib/pn_msg.h"
 #include "fuzz.h"
 
 #define BODY_MAX 65536

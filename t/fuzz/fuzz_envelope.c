@@ -21,7 +21,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "lib/postern.h"
+#include "lib/pn_addr.h"
 #include "fuzz.h"
 
 #define LINE_MAX_ 1024

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/postern.h"
+#include "lib/pn_pwdb.h"
 #include "fuzz.h"
 
 static int within(char const *f, size_t flen, char const *s, size_t len)

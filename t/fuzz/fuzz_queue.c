@@ -40,7 +40,11 @@
 #include <skalibs/stralloc.h>
 #include <skalibs/types.h>
 
-#include "lib/postern.h"
+#include "lib/pn_conf.h"
+#include "lib/pn_data.h"
+#include "lib/pn_limits.h"
+#include "lib/pn_maildir.h"
+#include "lib/pn_relay.h"
 #include "fuzz.h"
 
 #define FUZZ_PID 4243

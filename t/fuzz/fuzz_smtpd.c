@@ -46,7 +46,7 @@
 #include <skalibs/types.h>
 #include <skalibs/unix-timed.h>
 
-#include "lib/postern.h"
+#include "lib/pn_limits.h"
 #include "fuzz.h"
 
 #define FUZZ_PID 4242

@@ -18,7 +18,7 @@
 #include <skalibs/allreadwrite.h>
 #include <skalibs/types.h>
 
-#include "lib/postern.h"
+#include "lib/pn_limits.h"
 
 int main(int argc, char const *const *argv)
 {

@@ -29,7 +29,7 @@
 #include <skalibs/buffer.h>
 #include <skalibs/djbunix.h>
 
-#include "lib/postern.h"
+
 
 #define LINE_MAX_ 4096
 

@@ -19,7 +19,7 @@
 #include <skalibs/types.h>
 #include <skalibs/djbunix.h>
 
-#include "lib/postern.h"
+
 
 extern char **environ;
 

@@ -16,7 +16,9 @@
 #include <skalibs/allreadwrite.h>
 #include <skalibs/types.h>
 
-#include "lib/postern.h"
+#include "lib/pn_addr.h"
+#include "lib/pn_data.h"
+#include "lib/pn_msg.h"
 
 #define BUF_MAX 4096
 

@@ -1,0 +1,34 @@
+/* ISC license: see LICENSE. */
+
+#ifndef PN_LOG_H
+#define PN_LOG_H
+
+#include <stddef.h>
+
+
+/* pn_log: one line per event, on stderr or syslog */
+
+#define PN_LOG_INFO 0
+#define PN_LOG_WARN 1
+#define PN_LOG_FATAL 2
+
+#define PN_LOGVAL_MAX 64                          /* client bytes shown in a value */
+#define PN_LOGVAL_SIZE (PN_LOGVAL_MAX * 4 + 8)    /* room for the quoted form */
+
+/* Picks stderr, or syslog (facility mail) when fd 2 is the client socket. */
+extern void pn_log_init(char const *);
+extern void pn_logv(int, char const *const *, unsigned int);
+#define pn_log(level, ...) do \
+{ \
+  char const *pn_log_v_[] = { __VA_ARGS__ }; \
+  pn_logv((level), pn_log_v_, sizeof(pn_log_v_) / sizeof(char const *)); \
+} while (0)
+#define pn_info(...) pn_log(PN_LOG_INFO, __VA_ARGS__)
+#define pn_warn(...) pn_log(PN_LOG_WARN, __VA_ARGS__)
+
+/* Quotes client bytes for a log line: "..." with \xHH escapes, at most
+   PN_LOGVAL_MAX source bytes, then "...".  dst has PN_LOGVAL_SIZE bytes.
+   Returns dst. */
+extern char *pn_log_quote(char *, char const *, size_t);
+
+#endif
