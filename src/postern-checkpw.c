@@ -4,8 +4,8 @@
  * postern-checkpw: a checkpassword-interface verifier
  * (https://cr.yp.to/checkpwd/interface.html).  Reads user\0password\0 and
  * an optional timestamp\0 on fd 3; checks them against the compiled
- * password database (-f) or the system accounts; on success becomes the
- * account, sets USER, HOME, SHELL and SMTPSENDERS, chdirs to HOME and
+ * password database (-f), PAM (-p) or the system accounts; on success
+ * becomes the account, sets USER, HOME, SHELL and SMTPSENDERS, chdirs to HOME and
  * execs prog.  Exits 1 for bad credentials, 2 for bad input on fd 3, 100
  * for usage, 111 for temporary errors.
  */
@@ -16,6 +16,8 @@
 #include <grp.h>
 #include <pwd.h>
 #include <shadow.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,12 +33,14 @@
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
 
+#include "lib/pn_conf.h"
 #include "lib/pn_crypt.h"
 #include "lib/pn_limits.h"
 #include "lib/pn_log.h"
+#include "lib/pn_pam.h"
 #include "lib/pn_pwdb.h"
 
-#define USAGE "postern-checkpw [ -f pwdb.cdb ] [ -a account ] [ -u minuid ] prog..."
+#define USAGE "postern-checkpw [ -f pwdb.cdb | -p service ] [ -a account ] [ -u minuid ] prog..."
 
 #define PN_PWBUF_SIZE 16384           /* getpwnam_r, getspnam_r scratch */
 #define PN_GROUPS_MAX 1024            /* supplementary groups of an account */
@@ -222,6 +226,48 @@ static void check_pwdb(cred const *c, char const *file, pn_pwent *e)
   if (!r) fail(c, hash ? "password" : why);
 }
 
+/* SMTPTIMEOUT bounds the PAM transaction, as it bounds each step of
+   the dialogue: unset or empty, the default. */
+static unsigned int pamtimeout(void)
+{
+  char const *s = getenv("SMTPTIMEOUT");
+  unsigned int t;
+  size_t len;
+  if (!s || !*s) return PN_TIMEOUT_DEFAULT;
+  len = uint_scan(s, &t);
+  if (!len || s[len] || !t || t > PN_TIMEOUT_MAX) dietemp(0, "invalid SMTPTIMEOUT: ", s);
+  return t;
+}
+
+/* With -p: PAM (pn_pam.c), with PAM_RHOST the client's address.  *pc
+   becomes the user PAM settled on (PAM_USER), and the session's
+   account is that user when it is a system account, else dflt (-a). */
+static char const *check_pam(cred const *c, char const *service, char const *dflt, cred *pc, struct passwd *pw)
+{
+  static pn_pam r = PN_PAM_ZERO;
+  char q[PN_LOGVAL_SIZE];
+  char q2[PN_LOGVAL_SIZE];
+  int x;
+  if (!pn_pwdb_user_ok(c->user, c->userlen)) fail(c, "unknown");
+  x = pn_pam_check(service, c->user, c->pw, getenv("TCPREMOTEIP"), pamtimeout(), &r);
+  if (x < 0)
+  {
+    pn_log(PN_LOG_FATAL, "PAM service ", service, " user=", pn_log_quote(q, c->user, c->userlen), ": ", r.why);
+    bye(111);
+  }
+  if (!x) fail(c, r.why);
+  pc->user = r.user;
+  pc->userlen = strlen(r.user);
+  pc->pw = c->pw;
+  if (!pn_pwdb_user_ok(pc->user, pc->userlen))
+    dietemp(0, "PAM settled on a user name that cannot be an account: ", pn_log_quote(q, pc->user, pc->userlen));
+  if (pc->userlen != c->userlen || memcmp(pc->user, c->user, c->userlen))
+    pn_info("pam user=", pn_log_quote(q, c->user, c->userlen), " settled on user=", pn_log_quote(q2, pc->user, pc->userlen));
+  x = getpw_name(pc->user, pw);
+  if (x < 0) dietemp(1, "unable to read the passwd entry of a user", "");
+  return x ? pc->user : dflt;
+}
+
 /* Switches to the account, and checks that it took: no session runs
    with the privileges we had.  An account in group 0 is refused. */
 static void become(struct passwd const *pw)
@@ -322,11 +368,13 @@ static void run(char const *prog, char const *const *argv, cred const *c, struct
 int main(int argc, char const *const *argv)
 {
   char const *pwdb = 0;
+  char const *service = 0;
   char const *dflt = 0;
   char const *prog;
   char progbuf[PN_PROGPATH_MAX];
   unsigned int minuid = 1;
   cred c;
+  cred pc;
   pn_pwent e = PN_PWENT_ZERO;
   struct passwd pw;
   PROG = "postern-checkpw";
@@ -335,11 +383,12 @@ int main(int argc, char const *const *argv)
     subgetopt l = SUBGETOPT_ZERO;
     for (;;)
     {
-      int opt = subgetopt_r(argc, argv, "f:a:u:", &l);
+      int opt = subgetopt_r(argc, argv, "f:p:a:u:", &l);
       if (opt == -1) break;
       switch (opt)
       {
         case 'f': pwdb = l.arg; break;
+        case 'p': service = l.arg; break;
         case 'a': dflt = l.arg; break;
         case 'u': if (!uint0_scan(l.arg, &minuid)) dieusage(); break;
         default: dieusage();
@@ -347,12 +396,19 @@ int main(int argc, char const *const *argv)
     }
     argc -= l.ind; argv += l.ind;
   }
-  if (!argc) dieusage();
+  if (!argc || (pwdb && service)) dieusage();
+  /* a PAM service is a file name in /etc/pam.d */
+  if (service && (!*service || strchr(service, '/') || !strcmp(service, ".") || !strcmp(service, ".."))) dieusage();
   if (!fd_sanitize()) dietemp(1, "unable to open fds 0 to 2", "");
   prog = progpath(argv[0], progbuf, sizeof(progbuf));
   readcreds(&c);
   if (!c.userlen || !*c.pw) fail(&c, "empty");
-  if (pwdb)
+  if (service)
+  {
+    account(&pc, check_pam(&c, service, dflt, &pc, &pw), minuid, &pw);
+    run(prog, argv, &pc, &pw, "");
+  }
+  else if (pwdb)
   {
     check_pwdb(&c, pwdb, &e);
     account(&c, e.accountlen ? e.account : dflt, minuid, &pw);
