@@ -58,6 +58,18 @@ UGID=$(id -g "$U")
 addpw "$TMP/h" u pw-unix || bail "postern-passwd add"
 usermod -p "$(sed -n 's/^u:\([^:]*\).*/\1/p' "$TMP/h")" "$U" || bail "usermod -p"
 
+# --- only the verifier has PAM in it ---
+for prog in postern-smtpd postern-queue postern-passwd
+do
+  if [ -x "$PN_BIN/$prog" ] && command -v nm >/dev/null 2>&1
+  then
+    ok "$prog has no PAM in it" sh -c "! nm '$PN_BIN/$prog' 2>/dev/null | grep -q pam_start"
+  else
+    skip "$prog has no PAM in it" "not built, or no nm"
+  fi
+done
+ok "postern-checkpw has" sh -c "nm -D '$PN_BIN/postern-checkpw' | grep -q 'U pam_start'"
+
 # --- usage ---
 creds "$U" pw-unix >"$TMP/c"
 is "$(cpw "$TMP/c" -p "$P-unix" -f "$TMP/h.cdb" pn-t-report "$OUT/r")" 100 "-p with -f: usage, 100"

@@ -48,15 +48,19 @@ struct convdata_s
   char const *pw;
 };
 
+static void whycat(pn_pam *r, char const *s)
+{
+  size_t have = strlen(r->why);
+  size_t n = strnlen(s, PN_PAM_WHY_MAX - have);
+  memcpy(r->why + have, s, n);
+  r->why[have + n] = 0;
+}
+
 static void setwhy(pn_pam *r, char const *a, char const *b)
 {
-  size_t la = strlen(a);
-  size_t lb = strlen(b);
-  if (la > PN_PAM_WHY_MAX) la = PN_PAM_WHY_MAX;
-  if (lb > PN_PAM_WHY_MAX - la) lb = PN_PAM_WHY_MAX - la;
-  memcpy(r->why, a, la);
-  memcpy(r->why + la, b, lb);
-  r->why[la + lb] = 0;
+  r->why[0] = 0;
+  whycat(r, a);
+  whycat(r, b);
 }
 
 /* A heap copy of s for a pam_response.  libpam and the modules free the
@@ -192,7 +196,7 @@ static int transaction(char const *service, convdata *d, char const *rhost, pn_p
     if (ret < 0)
     {
       setwhy(r, step, ": ");
-      setwhy(r, r->why, pam_strerror(h, e));
+      whycat(r, pam_strerror(h, e));
     }
   }
   if (h) pam_end(h, e);
