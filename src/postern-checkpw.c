@@ -5,9 +5,9 @@
  * (https://cr.yp.to/checkpwd/interface.html).  Reads user\0password\0 and
  * an optional timestamp\0 on fd 3; checks them against the compiled
  * password database (-f), PAM (-p) or the system accounts; on success
- * becomes the account, sets USER, HOME, SHELL and SMTPSENDERS, chdirs to HOME and
- * execs prog.  Exits 1 for bad credentials, 2 for bad input on fd 3, 100
- * for usage, 111 for temporary errors.
+ * becomes the account, sets USER, HOME, SHELL and SMTPSENDERS, chdirs to
+ * HOME and execs prog.  Exits 1 for bad credentials, 2 for bad input on
+ * fd 3, 100 for usage, 111 for temporary errors.
  */
 
 #include <sys/types.h>
