@@ -142,5 +142,6 @@ server_start xinetd4 "$PORT" xinetd -dontfork -f "$X" -pidfile "$TMP/xinetd4.pid
   || echo "# xinetd did not start: $(cat "$TMP/xinetd4.log")"
 n=$(burst)
 ok "cps = 5 10: the same burst turns the service off ($n of 60 served)" test "$n" -lt 60
+like "$(cat "$TMP/xinetd4.own.log" "$TMP/xinetd4.log" 2>/dev/null)" 'Deactivating service postern due to excessive incoming connections' "... for every client, as xinetd logs"
 server_stop xinetd4
 done_testing
