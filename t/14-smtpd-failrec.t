@@ -43,12 +43,15 @@ rm -f "$TMP/r"
 out=$(sess 198.51.100.3 "AUTH PLAIN $bad\r\nAUTH PLAIN $good\r\n")
 like "$out" '^235 2.7.0' "below the limit, a correct password is accepted"
 
-# The window: after it, the address may try again.
+# The window: after it, the address may try again.  (The record is aged
+# by hand rather than by sleeping: a slow machine, or the sanitizer
+# build, could take longer than a short window over the 12 failures.)
 rm -rf "$TMP/fail"; mkdir "$TMP/fail"
-for i in 1 2 3 4; do WINDOW=2 sess 203.0.113.5 "AUTH PLAIN $bad\r\nAUTH PLAIN $bad\r\nAUTH PLAIN $bad\r\n" >/dev/null; done
-is "$(WINDOW=2 sess 203.0.113.5 "QUIT\r\n")" "421 4.7.0" "blocked within the window"
-sleep 3
-like "$(WINDOW=2 sess 203.0.113.5 "AUTH PLAIN $good\r\n")" '^235 2.7.0' "allowed again once the window has passed"
+for i in 1 2 3 4; do WINDOW=60 sess 203.0.113.5 "AUTH PLAIN $bad\r\nAUTH PLAIN $bad\r\nAUTH PLAIN $bad\r\n" >/dev/null; done
+is "$(WINDOW=60 sess 203.0.113.5 "QUIT\r\n")" "421 4.7.0" "blocked within the window"
+start=$(($(date +%s) - 61))
+printf '12 %s\n' "$start" >"$TMP/fail/203.0.113.5"
+like "$(WINDOW=60 sess 203.0.113.5 "AUTH PLAIN $good\r\n")" '^235 2.7.0' "allowed again once the window has passed"
 
 # One record per address, named by it (doc/postern-smtpd.8, FILES).
 rm -rf "$TMP/fail"; mkdir "$TMP/fail"

@@ -3,27 +3,30 @@
 /*
  * The failure record: failed AUTHs per client address across connections.
  * One file per address in the directory, named by pn_failrec_name (an
- * IPv4 address, or an IPv6 /64), holding "count start\n": the failures
- * counted in a fixed window that started at the first one (start, in
- * seconds since the epoch; the file's mtime is set to start too, so that
- * a scan need not open each file).  An address's count is its own: no
- * other address's failure changes it.  This is Redis's INCR then EXPIRE
- * on the first INCR, key for key.
+ * IPv4 address, or an IPv6 /64: pn_failname.c), holding "count start\n":
+ * the failures counted in a fixed window that started at the first one
+ * (start, in seconds since the epoch; the file's mtime is set to start
+ * too, so that a scan need not open each file).  An address's count is
+ * its own: no other address's failure changes it.  This is Redis's INCR,
+ * then EXPIRE on the first INCR, key for key.
  *
  * Writers (pn_failrec_add) take the directory's lock, ".lock", waiting
  * for it at most PN_FAILREC_LOCKWAIT seconds, and replace a record by
  * writing ".tmp" and renaming it over the record; readers
- * (pn_failrec_blocked) take no lock, since a rename is atomic.  A new
- * record first makes room: the scan removes expired records, and at the
- * cap drops the one with the earliest start (ties: the smallest name).
- * Only entries whose names are record names are counted or removed.
+ * (pn_failrec_blocked) take no lock, since a rename is atomic.  ".lock"
+ * also holds the number of records, so that a new record costs no scan
+ * below the cap.  At the cap, a scan removes expired records, then drops
+ * the oldest (earliest start; ties: the smallest name) down to
+ * headroom() below the cap, so that the next scan is that many new
+ * records away.  A count that is missing, or too high because records
+ * were removed by hand, only makes the scan come early; the scan sets it
+ * right.  Only entries whose names are record names are counted or
+ * removed.
  */
 
 #include <sys/types.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -49,57 +52,13 @@ struct rec_s
   uint64_t start;
 };
 
-typedef struct scan_s scan;
-struct scan_s
+/* A record met by a scan: the oldest ones are kept in a max-heap. */
+typedef struct old_s old;
+struct old_s
 {
-  unsigned int n;                   /* live records */
-  uint64_t start;                   /* the oldest one's */
-  char oldest[PN_FAILREC_NAME_MAX]; /* empty: none */
-};
-
-size_t pn_failrec_name(char const *ip, char *name)
-{
-  char buf[PN_IP_MAX];
-  char tmp[INET6_ADDRSTRLEN];
-  unsigned char a[16];
-  char const *z;
-  size_t len;
-  len = strnlen(ip, PN_IP_MAX);
-  if (len == PN_IP_MAX) return 0;
-  memcpy(buf, ip, len + 1);
-  if (inet_pton(AF_INET, buf, a) != 1)
-  {
-    z = memchr(buf, '%', len);
-    if (z) buf[z - buf] = 0;
-    if (inet_pton(AF_INET6, buf, a) != 1) return 0;
-    if (IN6_IS_ADDR_V4MAPPED((struct in6_addr *)a)) memmove(a, a + 12, 4);
-    else
-    {
-      memset(a + 8, 0, 8);
-      if (!inet_ntop(AF_INET6, a, tmp, sizeof(tmp))) return 0;
-      len = strlen(tmp);
-      if (len + 4 > PN_FAILREC_NAME_MAX) return 0;
-      memcpy(name, tmp, len);
-      memcpy(name + len, "_64", 4);
-      return len + 3;
-    }
-  }
-  if (!inet_ntop(AF_INET, a, tmp, sizeof(tmp))) return 0;
-  len = strlen(tmp);
-  memcpy(name, tmp, len + 1);
-  return len;
-}
-
-int pn_failrec_isname(char const *s)
-{
-  char ip[PN_IP_MAX];
+  uint64_t start;
   char name[PN_FAILREC_NAME_MAX];
-  size_t len = strnlen(s, PN_FAILREC_NAME_MAX);
-  if (len == PN_FAILREC_NAME_MAX) return 0;
-  memcpy(ip, s, len + 1);
-  if (len > 3 && !memcmp(ip + len - 3, "_64", 3)) ip[len - 3] = 0;
-  return len && pn_failrec_name(ip, name) == len && !memcmp(name, s, len);
-}
+};
 
 /* 1 if a record was read, 0 if the file holds none (or garbage). */
 static int readrec(int fd, rec *r)
@@ -174,9 +133,49 @@ static int lockdir(int dfd)
   return -1;
 }
 
-/* One pass over dir: removes expired records, counts live ones and
-   finds the oldest.  1, or 0 with errno. */
-static int scandir1(int dfd, unsigned int window, uint64_t now, scan *s)
+/* 1 if a is older than b: earlier start, or the same and a smaller name */
+static int older(old const *a, old const *b)
+{
+  return a->start < b->start || (a->start == b->start && strcmp(a->name, b->name) < 0);
+}
+
+static void swap(old *h, unsigned int i, unsigned int j)
+{
+  old t = h[i];
+  h[i] = h[j];
+  h[j] = t;
+}
+
+/* h[0..n) is a max-heap but for h[i], which may be too young for its place */
+static void siftdown(old *h, unsigned int n, unsigned int i)
+{
+  for (;;)
+  {
+    unsigned int l = 2 * i + 1;
+    unsigned int m = i;
+    if (l < n && older(&h[m], &h[l])) m = l;
+    if (l + 1 < n && older(&h[m], &h[l + 1])) m = l + 1;
+    if (m == i) return;
+    swap(h, i, m);
+    i = m;
+  }
+}
+
+/* Keeps e among the PN_FAILREC_EVICTMAX oldest in h (*n of them). */
+static void keep(old *h, unsigned int *n, old const *e)
+{
+  unsigned int i = *n;
+  if (i < PN_FAILREC_EVICTMAX)
+  {
+    h[(*n)++] = *e;
+    while (i && older(&h[(i - 1) / 2], &h[i])) { swap(h, i, (i - 1) / 2); i = (i - 1) / 2; }
+  }
+  else if (older(e, &h[0])) { h[0] = *e; siftdown(h, *n, 0); }
+}
+
+/* One pass over dir: removes expired records, counts the live ones
+   (*live) and keeps the oldest in h (*n).  1, or 0 with errno. */
+static int scandir1(int dfd, unsigned int window, uint64_t now, unsigned int *live, old *h, unsigned int *n)
 {
   DIR *d;
   unsigned int i;
@@ -184,26 +183,22 @@ static int scandir1(int dfd, unsigned int window, uint64_t now, scan *s)
   if (fd < 0) return 0;
   d = fdopendir(fd);
   if (!d) { fd_close(fd); return 0; }
-  s->n = 0;
-  s->oldest[0] = 0;
+  *live = *n = 0;
   for (i = 0; i < PN_FAILREC_SCANMAX; i++)
   {
     struct stat st;
     struct dirent *e;
-    uint64_t start;
+    old o;
     errno = 0;
     e = readdir(d);
     if (!e) break;
     if (e->d_name[0] == '.' || !pn_failrec_isname(e->d_name)) continue;
     if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode)) continue;
-    start = st.st_mtime > 0 ? (uint64_t)st.st_mtime : 0;
-    if (start + window <= now) { unlinkat(dfd, e->d_name, 0); continue; }
-    s->n++;
-    if (!s->oldest[0] || start < s->start || (start == s->start && strcmp(e->d_name, s->oldest) < 0))
-    {
-      s->start = start;
-      memcpy(s->oldest, e->d_name, strlen(e->d_name) + 1);
-    }
+    o.start = st.st_mtime > 0 ? (uint64_t)st.st_mtime : 0;
+    if (o.start + window <= now) { unlinkat(dfd, e->d_name, 0); continue; }
+    (*live)++;
+    memcpy(o.name, e->d_name, strlen(e->d_name) + 1);
+    keep(h, n, &o);
   }
   if (i == PN_FAILREC_SCANMAX) errno = EFBIG;
   {
@@ -213,24 +208,60 @@ static int scandir1(int dfd, unsigned int window, uint64_t now, scan *s)
   }
 }
 
-/* Room for one new record: at most records - 1 live ones stay. */
-static int makeroom(int dfd, unsigned int window, unsigned int records, uint64_t now)
+/* New records a scan at the cap makes room for: a 64th of the cap,
+   at least 1, at most PN_FAILREC_EVICTMAX. */
+static unsigned int headroom(unsigned int records)
 {
-  unsigned int pass;
-  for (pass = 0; pass < PN_FAILREC_EVICTMAX; pass++)
+  unsigned int r = records / 64;
+  return !r ? 1 : r > PN_FAILREC_EVICTMAX ? PN_FAILREC_EVICTMAX : r;
+}
+
+/* At the cap: the scan, then the oldest dropped until headroom(records)
+   new ones fit.  *count: the records left.  1, or 0 with errno. */
+static int makeroom(int dfd, unsigned int window, unsigned int records, uint64_t now, unsigned int *count)
+{
+  old h[PN_FAILREC_EVICTMAX];
+  unsigned int live;
+  unsigned int n;
+  unsigned int drop;
+  if (!scandir1(dfd, window, now, &live, h, &n)) return 0;
+  drop = live + headroom(records) > records ? live + headroom(records) - records : 0;
+  if (drop > n) drop = n;
+  while (n > drop) { h[0] = h[--n]; siftdown(h, n, 0); }
+  *count = live;
+  while (n--)
   {
-    scan s;
-    if (!scandir1(dfd, window, now, &s)) return 0;
-    if (s.n < records) return 1;
-    if (unlinkat(dfd, s.oldest, 0) < 0 && errno != ENOENT) return 0;
-    if (s.n - 1 < records) return 1;
+    if (unlinkat(dfd, h[n].name, 0) < 0 && errno != ENOENT) return 0;
+    (*count)--;
   }
   return 1;
 }
 
-static int bump(int dfd, char const *name, unsigned int window, unsigned int records, uint64_t now)
+/* The number of records, kept in the lock file: -1 if unknown. */
+static long getcount(int lfd)
+{
+  char buf[UINT_FMT + 1];
+  unsigned int c;
+  size_t len;
+  ssize_t r = pread(lfd, buf, sizeof(buf) - 1, 0);
+  if (r <= 0) return -1;
+  buf[r] = 0;
+  len = uint_scan(buf, &c);
+  return len && buf[len] == '\n' ? (long)c : -1;
+}
+
+static void putcount(int lfd, unsigned int c)
+{
+  char buf[UINT_FMT + 1];
+  size_t len = uint_fmt(buf, c);
+  buf[len++] = '\n';
+  if (pwrite(lfd, buf, len, 0) == (ssize_t)len) (void)!ftruncate(lfd, (off_t)len);
+}
+
+static int bump(int dfd, int lfd, char const *name, unsigned int window, unsigned int records, uint64_t now)
 {
   rec r = { .count = 0, .start = now };
+  long c = -1;                  /* the new number of records, if it changes */
   int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd >= 0)
   {
@@ -238,9 +269,18 @@ static int bump(int dfd, char const *name, unsigned int window, unsigned int rec
     fd_close(fd);
   }
   else if (errno != ENOENT) return 0;
-  else if (!makeroom(dfd, window, records, now)) return 0;
+  else
+  {
+    unsigned int count;
+    c = getcount(lfd);
+    count = c < 0 ? records : (unsigned int)c;
+    if (count >= records && !makeroom(dfd, window, records, now, &count)) return 0;
+    c = (long)count + 1;
+  }
   if (r.count < (unsigned int)-1) r.count++;
-  return writerec(dfd, name, &r);
+  if (!writerec(dfd, name, &r)) return 0;
+  if (c >= 0) putcount(lfd, (unsigned int)c);
+  return 1;
 }
 
 static int opendir1(char const *dir, char const *ip, char *name)
@@ -275,7 +315,7 @@ int pn_failrec_add(char const *dir, char const *ip, unsigned int window, unsigne
   lfd = lockdir(dfd);
   if (lfd >= 0)
   {
-    ok = bump(dfd, name, window, records, now);
+    ok = bump(dfd, lfd, name, window, records, now);
     {
       int e = errno;
       fd_close(lfd);

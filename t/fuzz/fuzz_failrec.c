@@ -1,8 +1,8 @@
 /* ISC license: see LICENSE. */
 
 /*
- * fuzz_failrec: the failure record's names (pn_failrec_name,
- * pn_failrec_isname), which become file names in AUTHFAILDIR.  The
+ * fuzz_failrec: the failure record's names (pn_failname.c:
+ * pn_failrec_name, pn_failrec_isname), which become file names in AUTHFAILDIR.  The
  * input, NUL-terminated in an exact-size heap buffer, is taken as a
  * client address (TCPREMOTEIP) and as a directory entry.
  *

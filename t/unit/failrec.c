@@ -10,6 +10,7 @@
  */
 
 #include <sys/stat.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -183,6 +184,64 @@ static void test_cap(void)
   unlink(path);
 }
 
+/* files in dir that are records */
+static unsigned int nfiles(void)
+{
+  unsigned int c = 0;
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  if (!d) return 0;
+  while ((e = readdir(d))) c += pn_failrec_isname(e->d_name);
+  closedir(d);
+  return c;
+}
+
+static void ipof(unsigned int i, char *ip)
+{
+  size_t len;
+  memcpy(ip, "10.0.", 5);
+  len = 5 + uint_fmt(ip + 5, i / 256);
+  ip[len++] = '.';
+  ip[len + uint_fmt(ip + len, i % 256)] = 0;
+}
+
+/* A cap of 128: a scan drops the 2 oldest (128 / 64), so the next new
+   address needs none; the number of records is kept in .lock. */
+static void test_headroom(void)
+{
+  char ip[32];
+  char path[PATH_MAX_T];
+  char buf[32];
+  unsigned int i;
+  int okay = 1;
+  int fd;
+  ssize_t r;
+  for (i = 0; i < 130; i++)
+  {
+    ipof(i, ip);
+    okay &= pn_failrec_add(dir, ip, 900, 128, 2000 + i);
+  }
+  result(okay && nfiles() == 128, "a cap of 128: 130 addresses leave 128 records");
+  result(count("10.0.0.0") == -1 && count("10.0.0.1") == -1 && count("10.0.0.2") == 1 && count("10.0.0.129") == 1,
+    "the 129th dropped the 2 oldest, the 130th none");
+  memcpy(path, dir, strlen(dir));
+  memcpy(path + strlen(dir), "/.lock", 7);
+  fd = open(path, O_RDONLY);
+  r = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+  if (fd >= 0) close(fd);
+  buf[r > 0 ? r : 0] = 0;
+  result(!strcmp(buf, "128\n"), ".lock holds the number of records");
+  for (i = 0; i < 130; i++)
+  {
+    char rpath[PATH_MAX_T];
+    ipof(i, ip);
+    memcpy(rpath, dir, strlen(dir));
+    rpath[strlen(dir)] = '/';
+    memcpy(rpath + strlen(dir) + 1, ip, strlen(ip) + 1);
+    unlink(rpath);
+  }
+}
+
 int main(void)
 {
   char fmt[UINT_FMT];
@@ -197,6 +256,8 @@ int main(void)
   test_names();
   test_counts();
   test_cap();
+  clean();
+  test_headroom();
   clean();
   rmdir(dir);
   fmt[uint_fmt(fmt, n)] = 0;
