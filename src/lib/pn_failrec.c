@@ -40,7 +40,6 @@
 #include <skalibs/types.h>
 
 #include "pn_failrec.h"
-#include "pn_peer.h"
 
 #define PN_FAILREC_RECMAX 64        /* "count start\n" */
 #define PN_FAILREC_LOCKSTEP 10      /* milliseconds between tries of the lock */
