@@ -59,6 +59,14 @@ struct old_s
   char name[PN_FAILREC_NAME_MAX];
 };
 
+/* Closes fd, keeping errno. */
+static void closekeep(int fd)
+{
+  int e = errno;
+  fd_close(fd);
+  errno = e;
+}
+
 /* 1 if a record was read, 0 if the file holds none (or garbage). */
 static int readrec(int fd, rec *r)
 {
@@ -89,12 +97,7 @@ static int writerec(int dfd, char const *name, rec const *r)
   if (fd < 0) return 0;
   ts[0].tv_sec = ts[1].tv_sec = (time_t)r->start;
   ts[0].tv_nsec = ts[1].tv_nsec = 0;
-  if (write(fd, buf, len) != (ssize_t)len || futimens(fd, ts) < 0)
-  {
-    int e = errno;
-    fd_close(fd);
-    errno = e;
-  }
+  if (write(fd, buf, len) != (ssize_t)len || futimens(fd, ts) < 0) closekeep(fd);
   else if (close(fd) == 0 && renameat(dfd, ".tmp", dfd, name) == 0) return 1;
   {
     int e = errno;
@@ -124,11 +127,7 @@ static int lockdir(int dfd)
     tain_add_g(&next, &step);
     deepsleepuntil_g(&next);
   }
-  {
-    int e = errno;
-    fd_close(fd);
-    errno = e;
-  }
+  closekeep(fd);
   return -1;
 }
 
@@ -200,11 +199,9 @@ static int scandir1(int dfd, unsigned int window, uint64_t now, unsigned int *li
     keep(h, n, &o);
   }
   if (i == PN_FAILREC_SCANMAX) errno = EFBIG;
-  {
-    int e = errno;
-    closedir(d);
-    return (errno = e, !e);
-  }
+  if (errno) { int e = errno; closedir(d); return (errno = e, 0); }
+  closedir(d);
+  return 1;
 }
 
 /* New records a scan at the cap makes room for: a 64th of the cap,
@@ -315,16 +312,8 @@ int pn_failrec_add(char const *dir, char const *ip, unsigned int window, unsigne
   if (lfd >= 0)
   {
     ok = bump(dfd, lfd, name, window, records, now);
-    {
-      int e = errno;
-      fd_close(lfd);
-      errno = e;
-    }
+    closekeep(lfd);
   }
-  {
-    int e = errno;
-    fd_close(dfd);
-    errno = e;
-  }
+  closekeep(dfd);
   return ok;
 }
