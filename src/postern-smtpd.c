@@ -231,15 +231,15 @@ static void failrec_check(void)
   int r;
   if (!conf.failrecdir || !havepeer) return;
   r = pn_failrec_blocked(conf.failrecdir, remoteip, conf.failrecmax, conf.failrecwindow, (uint64_t)time(0));
-  if (r < 0) pn_warn("unable to read the failure record in ", conf.failrecdir);
+  if (r < 0) pn_warn("unable to read the failure record in ", conf.failrecdir, ": ", strerror(errno));
   if (r > 0) quit(RPL_BLOCKED, "blocked");
 }
 
 static void failrec_add(void)
 {
   if (!conf.failrecdir || !havepeer) return;
-  if (!pn_failrec_add(conf.failrecdir, remoteip, conf.failrecwindow, (uint64_t)time(0)))
-    pn_warn("unable to update the failure record in ", conf.failrecdir);
+  if (!pn_failrec_add(conf.failrecdir, remoteip, conf.failrecwindow, conf.failrecrecords, (uint64_t)time(0)))
+    pn_warn("unable to update the failure record in ", conf.failrecdir, ": ", strerror(errno));
 }
 
 /* Every AUTH that does not succeed ends here: the delay, the reply, the

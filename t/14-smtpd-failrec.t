@@ -30,7 +30,7 @@ wait
 n=0
 for i in 1 2 3 4; do n=$((n + $(grep -c '^535 5.7.8' "$TMP/out$i"))); done
 is "$n" 12 "twelve failures answered 535 across four concurrent connections"
-is "$(cat "$TMP"/fail/s* | grep '^192.0.2.9 ' | cut -d' ' -f2)" 12 "all twelve counted: no update lost"
+is "$(cut -d' ' -f1 "$TMP/fail/192.0.2.9")" 12 "all twelve counted: no update lost"
 out=$(sess 192.0.2.9 "AUTH PLAIN $good\r\n")
 is "$out" "421 4.7.0" "the address is refused at once with 421 4.7.0, before the greeting"
 ok "... and the verifier was not called" test ! -e "$TMP/r"
@@ -43,14 +43,17 @@ rm -f "$TMP/r"
 out=$(sess 198.51.100.3 "AUTH PLAIN $bad\r\nAUTH PLAIN $good\r\n")
 like "$out" '^235 2.7.0' "below the limit, a correct password is accepted"
 
-# The window: after it, the address may try again.
+# The window: after it, the address may try again.  (The record is aged
+# by hand rather than by sleeping: a slow machine, or the sanitizer
+# build, could take longer than a short window over the 12 failures.)
 rm -rf "$TMP/fail"; mkdir "$TMP/fail"
-for i in 1 2 3 4; do WINDOW=2 sess 203.0.113.5 "AUTH PLAIN $bad\r\nAUTH PLAIN $bad\r\nAUTH PLAIN $bad\r\n" >/dev/null; done
-is "$(WINDOW=2 sess 203.0.113.5 "QUIT\r\n")" "421 4.7.0" "blocked within the window"
-sleep 3
-like "$(WINDOW=2 sess 203.0.113.5 "AUTH PLAIN $good\r\n")" '^235 2.7.0' "allowed again once the window has passed"
+for i in 1 2 3 4; do WINDOW=60 sess 203.0.113.5 "AUTH PLAIN $bad\r\nAUTH PLAIN $bad\r\nAUTH PLAIN $bad\r\n" >/dev/null; done
+is "$(WINDOW=60 sess 203.0.113.5 "QUIT\r\n")" "421 4.7.0" "blocked within the window"
+start=$(($(date +%s) - 61))
+printf '12 %s\n' "$start" >"$TMP/fail/203.0.113.5"
+like "$(WINDOW=60 sess 203.0.113.5 "AUTH PLAIN $good\r\n")" '^235 2.7.0' "allowed again once the window has passed"
 
-# Bounded size: many addresses, never more than 4096 files.
+# One record per address, named by it (doc/postern-smtpd.8, FILES).
 rm -rf "$TMP/fail"; mkdir "$TMP/fail"
 i=0
 while [ $i -lt 40 ]
@@ -59,8 +62,8 @@ do
   i=$((i + 1))
 done
 n=$(ls "$TMP/fail" | wc -l | tr -d ' ')
-ok "40 addresses: at most 40 slot files ($n)" test "$n" -le 40
-is "$(ls "$TMP/fail" | grep -Ecv '^s[0-9a-f]{3}$')" 0 "only slot files s000..fff"
+is "$n" 40 "40 addresses: 40 records"
+is "$(ls "$TMP/fail" | grep -Ecv '^10\.9\.0\.[0-9]+$')" 0 "each named by its address"
 
 # A broken record directory does not lock anyone out.
 out=$(printf "EHLO x\r\nAUTH PLAIN $bad\r\nAUTH PLAIN $good\r\n" | smtpd TCPREMOTEIP=192.0.2.77 AUTHFAILDIR=/nonexistent/dir 2>"$TMP/err2" | tr -d '\r' | codes)

@@ -84,7 +84,7 @@ like "$isnt0" '^[1-9][0-9]*$' "swaks fails with a wrong password"
 like "$(cat "$TMP/swaks.out")" '<~?\*\* +535 5\.7\.8 ' "535 5.7.8"
 is "$(d_count)" "$n0" "nothing delivered"
 like "$(cat "$TMP/tcp.log")" '^postern-smtpd: info: auth fail user="alice" mech=PLAIN ip=127\.0\.0\.1 reason=password$' "logged by postern-smtpd"
-like "$(cat "$TMP"/authfail/s* 2>/dev/null)" '^127\.0\.0\.1 1 [0-9]+$' "counted in AUTHFAILDIR"
+like "$(cat "$TMP/authfail/127.0.0.1" 2>/dev/null)" '^1 [0-9]+$' "counted in AUTHFAILDIR, in the record named by the address"
 
 # A remote client without TLS, through the test's rule: no AUTH offered,
 # AUTH refused with 538, the address in the log.

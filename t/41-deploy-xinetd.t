@@ -104,4 +104,44 @@ wait "$hp" 2>/dev/null
 is "$(head -n 1 "$TMP/held")" "220 mail.example.org ESMTP postern" "the first connection is served"
 unlike "$out" '^220' "per_source: the second is closed without a greeting"
 server_stop xinetd2
+
+# cps: the example turns xinetd's connection rate limit off, since
+# hitting it turns the service off for every client.  A burst of 60
+# connections, one after the other, each served and closed (instances
+# and per_source raised here so that a session not yet reaped does not
+# count): all are served.  With a limit (cps = 5 10) the same burst
+# turns the service off, which shows the burst is one.
+ok "the example sets cps = 0 0" grep -qE '^[[:space:]]*cps[[:space:]]*= 0 0$' "$CONF/xinetd/postern"
+burst()
+{
+  python3 - "$PORT" 60 <<'EOP'
+import socket, sys
+port, n, served = int(sys.argv[1]), int(sys.argv[2]), 0
+for i in range(n):
+    try:
+        s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        f = s.makefile("rb")
+        if f.readline().startswith(b"220"):
+            served += 1
+        s.sendall(b"QUIT\r\n")
+        f.readline()
+        s.close()
+    except OSError:
+        pass
+print(served)
+EOP
+}
+xconf "instances	= 40" "instances	= 200" "per_source	= 10" "per_source	= 200"
+server_start xinetd3 "$PORT" xinetd -dontfork -f "$X" -pidfile "$TMP/xinetd3.pid" -filelog "$TMP/xinetd3.own.log" \
+  || echo "# xinetd did not start: $(cat "$TMP/xinetd3.log")"
+is "$(burst)" 60 "cps = 0 0: a burst of 60 connections, all served"
+is "$(printf 'QUIT\n' | d_chat "$PORT" 2>&1 | head -n 1)" "220 mail.example.org ESMTP postern" "... and the next one too"
+server_stop xinetd3
+xconf "instances	= 40" "instances	= 200" "per_source	= 10" "per_source	= 200" "cps		= 0 0" "cps		= 5 10"
+server_start xinetd4 "$PORT" xinetd -dontfork -f "$X" -pidfile "$TMP/xinetd4.pid" -filelog "$TMP/xinetd4.own.log" \
+  || echo "# xinetd did not start: $(cat "$TMP/xinetd4.log")"
+n=$(burst)
+ok "cps = 5 10: the same burst turns the service off ($n of 60 served)" test "$n" -lt 60
+like "$(cat "$TMP/xinetd4.own.log" "$TMP/xinetd4.log" 2>/dev/null)" 'Deactivating service postern due to excessive incoming connections' "... for every client, as xinetd logs"
+server_stop xinetd4
 done_testing

@@ -13,6 +13,10 @@ U=$CONF/systemd/postern@.service
 # The units themselves.
 like "$(grep -E '^(ListenStream|Accept)=' "$S" | tr '\n' ' ')" '^ListenStream=587 Accept=yes $' "the socket listens on 587 with Accept=yes"
 like "$(grep -E '^MaxConnections(PerSource)?=' "$S" | tr '\n' ' ')" '^MaxConnections=[0-9]+ MaxConnectionsPerSource=[0-9]+ $' "and limits connections, in all and per address"
+# A trigger limit, when hit, fails an Accept=yes socket for good, and
+# systemd sets one (200 per 2 s) when none is: the socket turns it off.
+is "$(grep -E '^TriggerLimit' "$S" | tr '\n' ' ')" "TriggerLimitIntervalSec=0 " "no trigger limit: TriggerLimitIntervalSec=0, and no other TriggerLimit setting"
+ok "failed instances are unloaded (CollectMode=inactive-or-failed)" grep -qx 'CollectMode=inactive-or-failed' "$U"
 is "$(grep -E '^Standard(Input|Output)=' "$U" | tr '\n' ' ')" "StandardInput=socket StandardOutput=socket " "the service talks on the socket"
 for k in NoNewPrivileges=yes ProtectSystem=strict PrivateTmp=yes ProtectHome=yes PrivateDevices=yes \
   'CapabilityBoundingSet=CAP_SETUID CAP_SETGID' RestrictSUIDSGID=yes MemoryDenyWriteExecute=yes

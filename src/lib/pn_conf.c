@@ -106,6 +106,7 @@ int pn_conf_read(pn_conf *c, char const **bad)
   if (!getuint("AUTHFAILDELAY", PN_AUTHFAILDELAY_DEFAULT, 0, PN_AUTHFAILDELAY_MAX, &c->authfaildelay)) { *bad = "AUTHFAILDELAY"; return 0; }
   if (!getuint("AUTHFAILMAX", PN_FAILMAX_DEFAULT, 1, PN_FAILMAX_MAX, &c->failrecmax)) { *bad = "AUTHFAILMAX"; return 0; }
   if (!getuint("AUTHFAILWINDOW", PN_FAILWINDOW_DEFAULT, 1, PN_FAILWINDOW_MAX, &c->failrecwindow)) { *bad = "AUTHFAILWINDOW"; return 0; }
+  if (!getuint("AUTHFAILRECORDS", PN_FAILRECORDS_DEFAULT, 1, PN_FAILRECORDS_MAX, &c->failrecrecords)) { *bad = "AUTHFAILRECORDS"; return 0; }
   s = getenv("AUTHFAILDIR");
   if (s && *s)
   {

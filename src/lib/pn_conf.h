@@ -22,6 +22,8 @@
 #define PN_FAILMAX_MAX 100000
 #define PN_FAILWINDOW_DEFAULT 900
 #define PN_FAILWINDOW_MAX 604800
+#define PN_FAILRECORDS_DEFAULT 65536
+#define PN_FAILRECORDS_MAX 1048576
 
 #define PN_MECH_PLAIN 1
 #define PN_MECH_LOGIN 2
@@ -39,6 +41,7 @@ struct pn_conf_s
   char const *failrecdir;        /* AUTHFAILDIR; 0: no record */
   unsigned int failrecmax;       /* AUTHFAILMAX */
   unsigned int failrecwindow;    /* AUTHFAILWINDOW, seconds */
+  unsigned int failrecrecords;   /* AUTHFAILRECORDS */
   unsigned int nmechs;
   unsigned char mechs[PN_MECH_MAX];
   unsigned int authinsecure : 1;

@@ -9,13 +9,37 @@
 
 /* pn_failrec: failed AUTHs per client address, across connections */
 
-#define PN_FAILREC_SLOTS 4096   /* files in the directory, at most */
+#define PN_FAILREC_NAME_MAX 48      /* a record's name, NUL included */
+#define PN_FAILREC_LOCKWAIT 5       /* seconds, at most, waiting for the directory's lock */
+#define PN_FAILREC_EVICTMAX 256     /* records dropped by one scan at the cap, at most */
+#define PN_FAILREC_SCANMAX 4194304  /* directory entries read by one scan, at most */
 
-/* 1 if ip has max or more failures in the window that started at its
-   first failure, 0 if not, -1 with errno on error. */
+/* pn_failname: the records' names */
+
+/* The name of ip's record (pure): an IPv4 address as is, in its
+   canonical dotted form; an IPv4-mapped IPv6 address as its IPv4
+   address; any other IPv6 address as its /64 prefix in RFC 5952 form
+   followed by "_64" (2001:db8:1:2::_64); an IPv6 zone (%eth0) is
+   ignored.  name has PN_FAILREC_NAME_MAX bytes.  Returns the name's
+   length, or 0 if ip is not an address. */
+extern size_t pn_failrec_name(char const *, char *);
+
+/* 1 if s is a record's name, as pn_failrec_name makes them, else 0. */
+extern int pn_failrec_isname(char const *);
+
+/* pn_failrec: the records */
+
+/* 1 if ip's record has max or more failures in the window that started
+   at its first failure, 0 if not, -1 with errno on error (EINVAL: ip is
+   not an address).  Takes no lock. */
 extern int pn_failrec_blocked(char const *, char const *, unsigned int, unsigned int, uint64_t);
 
-/* Counts one failure for ip at time now (seconds).  1, or 0 with errno. */
-extern int pn_failrec_add(char const *, char const *, unsigned int, uint64_t);
+/* pn_failrec_add(dir, ip, window, records, now): counts one failure for
+   ip at time now (seconds).  A new record at the cap of records first
+   makes room: expired records are removed, then the oldest (earliest
+   window start) are dropped, so that records / 64 new ones fit (at least
+   1, at most PN_FAILREC_EVICTMAX).  1, or 0 with errno (ENOLCK: the
+   directory's lock was held for PN_FAILREC_LOCKWAIT seconds). */
+extern int pn_failrec_add(char const *, char const *, unsigned int, unsigned int, uint64_t);
 
 #endif
