@@ -98,7 +98,12 @@ static int trusted(void)
     if (r < 0) dietemp("read the peer's address");
     if (!r) return 0;
   }
-  if (!pn_cidr_ip(peer, a)) return 0;
+  if (!pn_cidr_ip(peer, a))
+  {
+    /* not an address: nothing of it goes into the log */
+    memcpy(peer, "invalid", 8);
+    return 0;
+  }
   for (i = 0; i < ntrust; i++)
     if (pn_cidr_match(trust + i, a)) return 1;
   return 0;

@@ -229,6 +229,10 @@ postern-proxy -t 0.0.0.0/0 -t ::/0 pn-t-report "$TMP/r" <"$TMP/v1" >/dev/null 2>
 is "$(test -e "$TMP/r" && echo ran)|$(cat "$TMP/stderr")" "|postern-proxy: info: refused reason=untrusted ip=none" \
   "no TCPREMOTEIP and no socket: no address, untrusted even by 0.0.0.0/0"
 
+TCPREMOTEIP='10.0.0.1 forged' postern-proxy -t 0.0.0.0/0 pn-t-report "$TMP/r" <"$TMP/v1" >/dev/null 2>"$TMP/stderr"
+is "$(test -e "$TMP/r" && echo ran)|$(cat "$TMP/stderr")" "|postern-proxy: info: refused reason=untrusted ip=invalid" \
+  "a TCPREMOTEIP that is not an address: untrusted, and not copied into the log"
+
 # usage: 100
 for args in "pn-t-report $TMP/r" "-t 127.0.0.0/8" "-t 10.0.0.1/8 pn-t-report" "-t 10.0.0.0/33 pn-t-report" \
   "-t nonsense pn-t-report" "-T 0 -t ::1 pn-t-report" "-T x -t ::1 pn-t-report" "-x -t ::1 pn-t-report"
