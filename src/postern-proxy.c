@@ -144,7 +144,8 @@ static ssize_t get(char *s, size_t max, int line)
 }
 
 /* Reads the header within secs seconds in all; refuses the connection
-   for anything but a whole, valid one. */
+   for anything but a whole, valid one.  Reads first and waits only when
+   nothing is there: the header usually comes in one segment. */
 static void header_read(pn_proxy *p, char *buf, unsigned int secs)
 {
   size_t len = 0;
@@ -154,20 +155,21 @@ static void header_read(pn_proxy *p, char *buf, unsigned int secs)
   if (ndelay_on(0) < 0) dietemp("set fd 0 non-blocking");
   for (;;)
   {
-    iopause_fd x = { .fd = 0, .events = IOPAUSE_READ, .revents = 0 };
     ssize_t got;
     int r = pn_proxy_parse(buf, len, p);
     if (r == PN_PROXY_OK) break;
     if (r != PN_PROXY_MORE) refuse(pn_proxy_str(r), p->version);
     if (p->need > PN_PROXY_MAX - len) refuse("oversized", p->version);
-    r = iopause_g(&x, 1, &deadline);
-    if (r < 0) dietemp("iopause");
-    if (!r) refuse("timeout", p->version);
     got = get(buf + len, p->need, p->line);
     if (got < 0)
     {
-      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) continue;
-      refuse("read", p->version);
+      iopause_fd x = { .fd = 0, .events = IOPAUSE_READ, .revents = 0 };
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) refuse("read", p->version);
+      r = iopause_g(&x, 1, &deadline);
+      if (r < 0) dietemp("iopause");
+      if (!r) refuse("timeout", p->version);
+      continue;
     }
     if (!got) refuse(len ? "truncated" : "eof", p->version);
     len += (size_t)got;
