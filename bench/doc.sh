@@ -154,6 +154,10 @@ $(wrow F4 "W4's session and disk floor: pn-floor -d")
 $(wrow LS "as W1, cheap hash; as built (postern-smtpd and postern-queue fully static)")
 $(wrow LK "as W1, cheap hash; skalibs static, libc shared")
 $(wrow LD "as W1, cheap hash; every library shared")
+$(wrow W1X "as W1, half the sessions; in turns with W1P")
+$(wrow W1P "as W1X, through postern-proxy (a PROXY v2 header first)")
+$(wrow LX "as LS; in turns with LP")
+$(wrow LP "as LX, through postern-proxy")
 
 ## Against the floors
 
@@ -171,7 +175,13 @@ $(wrow LD "as W1, cheap hash; every library shared")
 | LS | $LS_S s | $(get FL seconds) s | $LS_RATIO | none |
 | LK | $LK_S s | $(get FL seconds) s | $LK_RATIO | none |
 | LD | $LD_S s | $(get FL seconds) s | $LD_RATIO | none |
+| W1P, against W1X | $(get W1P sess_per_s) sessions/s | $(get W1X sess_per_s) sessions/s | $W1P_RATIO | at least 0.95: $W1P_V |
+| LP, against LX | $(get LP sess_per_s) sessions/s | $(get LX sess_per_s) sessions/s | $LP_RATIO | none |
 
+- W1P and LP: the same sessions behind postern-proxy (doc/scaling.md),
+  each connection starting with a PROXY v2 header, in turns with the
+  plain chain (W1X, LX), a quarter at a time; the ratio is sessions per
+  second with it over without it.
 - W1 and the L rows: the floor is the process-spawn floor plus the crypt()
   of the account's hash, measured together: bench/pn-floor, one
   dynamically linked program that exchanges the same lines with canned

@@ -27,7 +27,9 @@
  * session may last (120), -R seconds to wait for the server to listen
  * (its probe connection is closed at once), -l file for the stderr of the
  * commands, -L file to append every latency to, one a line ("s ms" for a
- * session, "e ms" for an end of data), so that runs can be merged.
+ * session, "e ms" for an end of data), so that runs can be merged; -x
+ * sends a PROXY protocol v2 header (TCP over IPv4, 127.0.0.1 to
+ * 127.0.0.1) first on each connection, for postern-proxy.
  *
  * Prints one line of key=value pairs on stdout: sessions, ok, failed,
  * messages (sent), accepted (250 after end of data), seconds (first start
@@ -61,7 +63,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define USAGE "pn-load [ -c conc ] [ -n sessions ] [ -m msgs ] [ -s size ] [ -P ] [ -u user -p password ] [ -t timeout ] [ -R wait ] [ -l errlog ] [ -L latlog ] -a host:port | prog..."
+#define USAGE "pn-load [ -c conc ] [ -n sessions ] [ -m msgs ] [ -s size ] [ -P ] [ -u user -p password ] [ -t timeout ] [ -R wait ] [ -l errlog ] [ -L latlog ] [ -x ] -a host:port | prog..."
 
 #define PL_CONC_MAX 256             /* sessions at a time */
 #define PL_SESSIONS_MAX 1000000
@@ -131,6 +133,7 @@ static struct
   char const *errlog;
   char const *latlog;
   char const *addr;
+  int proxy;
   char *const *argv;
 } cfg = { .conc = 1, .sessions = 1, .msgs = 1, .size = 2000, .timeout = 120 };
 
@@ -145,6 +148,9 @@ static char const rcptline[] = "RCPT TO:<rcpt@bench.example>\r\n";
 static char const dataline[] = "DATA\r\n";
 static char const envelope[] = "MAIL FROM:<bench@bench.example>\r\nRCPT TO:<rcpt@bench.example>\r\nDATA\r\n";
 static char const quitline[] = "QUIT\r\n";
+/* PROXY v2: signature, PROXY, TCP over IPv4, 12 bytes of addresses */
+static char const proxyhdr[] = "\r\n\r\n\0\r\nQUIT\n\x21\x11\x00\x0c"
+  "\x7f\x00\x00\x01" "\x7f\x00\x00\x01" "\x9c\x40" "\x02\x4b";
 
 static session *sess;
 static double *sesslat;         /* ms, one per successful session */
@@ -605,6 +611,7 @@ static void start_session(session *s)
   s->phase = PH_GREET;
   s->eodpos = -1;
   expect(s, 220);
+  if (cfg.proxy && cfg.addr) put(s, proxyhdr, sizeof(proxyhdr) - 1);
   nactive++;
   s->start = now();
   if ((cfg.addr ? start_tcp(s) : start_prog(s)) < 0) diesys(cfg.addr ? "connect" : "spawn");
@@ -820,7 +827,7 @@ int main(int argc, char *const *argv)
   struct timespec t0;
   struct timespec t1;
   int opt;
-  while ((opt = getopt(argc, argv, "+c:n:m:s:Pu:p:t:R:l:L:a:F")) != -1)
+  while ((opt = getopt(argc, argv, "+c:n:m:s:Pu:p:t:R:l:L:a:Fx")) != -1)
   {
     switch (opt)
     {
@@ -837,6 +844,7 @@ int main(int argc, char *const *argv)
       case 'L': cfg.latlog = optarg; break;
       case 'a': cfg.addr = optarg; break;
       case 'F': free_port(); break;
+      case 'x': cfg.proxy = 1; break;
       default: dieusage();
     }
   }
