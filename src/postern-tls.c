@@ -52,6 +52,7 @@
 #define PN_TLS_GO_MAX (PN_TLS_VARS_MAX + 128)
 #define PN_TLS_MODIF_MAX (PN_TLS_GO_MAX + 1024)
 #define PN_TLS_SID_MAX 64
+#define PN_TLS_DRAIN 2                /* seconds: see drain() */
 #define PN_TLS_GO 'g'                 /* first byte of the parent's go-ahead */
 #define RPL_CONFIG "421 4.3.0 Server configuration error; try again later\r\n"
 
@@ -211,6 +212,26 @@ static int timedwrite(int fd, char const *s, size_t len, tain const *deadline)
   return 1;
 }
 
+/* After the 421: the client's unread bytes would make our close a
+   reset, which may destroy the reply before the client reads it.  So
+   half-close, then read and drop what comes, until EOF or at most
+   PN_TLS_DRAIN seconds. */
+static void drain(void)
+{
+  tain deadline;
+  char buf[512];
+  shutdown(1, SHUT_WR);
+  if (ndelay_on(0) < 0) return;
+  tain_addsec_g(&deadline, PN_TLS_DRAIN);
+  for (;;)
+  {
+    iopause_fd x = { .fd = 0, .events = IOPAUSE_READ };
+    ssize_t r = fd_read(0, buf, sizeof(buf));
+    if (!r || (r < 0 && !error_isagain(errno))) return;
+    if (r < 0 && iopause_g(&x, 1, &deadline) <= 0) return;
+  }
+}
+
 /* A fault before TLS: on 587 the client is told in cleartext, since
    prog cannot safely start; then 111. */
 static void dieconfig(void) gccattr_noreturn;
@@ -220,7 +241,8 @@ static void dieconfig(void)
   {
     tain deadline;
     tain_addsec_g(&deadline, conf.timeout);
-    if (ndelay_on(1) == 0) timedwrite(1, RPL_CONFIG, sizeof(RPL_CONFIG) - 1, &deadline);
+    if (ndelay_on(1) == 0 && timedwrite(1, RPL_CONFIG, sizeof(RPL_CONFIG) - 1, &deadline))
+      drain();
   }
   fd_close(gop[1]); gop[1] = -1;
   bye();

@@ -20,7 +20,8 @@
 #                        lock step: reads the greeting, sends each line of
 #                        stdin (CRLF added; a line "<<FILE" sends FILE's
 #                        bytes as they are), reads its whole reply; prints
-#                        the replies without CR
+#                        the replies without CR; nogreet=1 in the
+#                        environment: no greeting to read (-starttls)
 #   tls_logwait NAME ERE  true once $TMP/NAME.log has a line matching
 #                        ERE (false after 10 s)
 #   tls_gone NAME        true once the server NAME (server_start) runs
@@ -97,7 +98,8 @@ def reply():
         sys.stdout.flush()
         if len(l) < 4 or l[3:4] != b"-":
             return True
-if reply():
+import os
+if os.environ.get("nogreet") or reply():
     for line in sys.stdin.read().split("\n")[:-1]:
         if line.startswith("<<"):
             p.stdin.write(open(line[2:], "rb").read())

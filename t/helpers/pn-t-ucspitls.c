@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -39,14 +40,20 @@ static void puts_(char const *s)
   put(s, strlen(s));
 }
 
-/* One write per reply: a client may read the first segment alone. */
-static void reply(char const *s)
+/* One write per reply: a client may read the first segment alone.
+   1, or 0 if it could not be written. */
+static int tryreply(char const *s)
 {
   char buf[LINE_MAX_ + 2];
   size_t l = strlen(s);
   memcpy(buf, s, l);
   buf[l++] = '\r'; buf[l++] = '\n';
-  if (allwrite(1, buf, l) < l) _exit(111);
+  return allwrite(1, buf, l) == l;
+}
+
+static void reply(char const *s)
+{
+  if (!tryreply(s)) _exit(111);
 }
 
 /* One line from fd 0, one byte at a time; CR LF stripped.  -1 at EOF. */
@@ -105,6 +112,7 @@ int main(int argc, char const *const *argv)
   char line[LINE_MAX_];
   int tls = 0;
   if (argc < 2) _exit(100);
+  signal(SIGPIPE, SIG_IGN);
   rep = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (rep < 0) _exit(111);
   envline("SSLCTLFD"); envline("SMTPTLS"); envline("SSL_PROTOCOL");
@@ -117,7 +125,10 @@ int main(int argc, char const *const *argv)
     {
       int ctl = fdvar("SSLCTLFD");
       if (allwrite(ctl, "Y", 1) < 1) _exit(111);
-      reply("220 go ahead");
+      /* postern-tls may have cut the connection already (a failed
+         handshake on bytes the client sent too early): the answer
+         tells. */
+      tryreply("220 go ahead");
       answer(ctl);
       close(ctl);
       if (fd_move(0, fdvar("SSLREADFD")) < 0 || fd_move(1, fdvar("SSLWRITEFD")) < 0) _exit(111);
