@@ -14,6 +14,7 @@
 
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <errno.h>
@@ -71,8 +72,7 @@ static struct
 
 /* The descriptors: [0] is the read end of each pipe. */
 static int gop[2] = { -1, -1 };       /* parent -> child: go-ahead */
-static int up[2] = { -1, -1 };        /* parent -> prog: cleartext in */
-static int down[2] = { -1, -1 };      /* prog -> parent: cleartext out */
+static int sp[2] = { -1, -1 };        /* cleartext: [0] parent, [1] prog */
 static int ctl[2] = { -1, -1 };       /* [0] parent, [1] prog: SSLCTLFD */
 static pid_t child = 0;
 static char where[PN_IP_MAX + PN_TLS_SID_MAX + 16];   /* " ip=... sid=..." */
@@ -100,6 +100,15 @@ static void bye(void)
     _exit(111);
   }
   _exit(WEXITSTATUS(wstat));
+}
+
+/* 1 if fds a and b are the same socket. */
+static int samesock(int a, int b)
+{
+  struct stat sa;
+  struct stat sb;
+  if (fstat(a, &sa) < 0 || fstat(b, &sb) < 0) return 0;
+  return S_ISSOCK(sa.st_mode) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 /* Appends s, then (with nul set) its terminating NUL, to the
@@ -144,7 +153,7 @@ static void runprog(char const *const *argv)
 {
   char modif[PN_TLS_MODIF_MAX];
   size_t m = 0;
-  fd_close(gop[1]); fd_close(up[1]); fd_close(down[0]);
+  fd_close(gop[1]); fd_close(sp[0]);
   if (ctl[0] >= 0) fd_close(ctl[0]);
   for (;;)
   {
@@ -159,14 +168,22 @@ static void runprog(char const *const *argv)
   catpeer(modif, &m);
   if (conf.implicit)
   {
-    if (fd_move(0, up[0]) < 0 || fd_move(1, down[1]) < 0) _exit(111);
+    /* As under inetd: one socket on 0 and 1, and on 2 where the
+       launcher put the client's socket there (then the chain sees it
+       and logs to syslog, never into the TLS stream). */
+    int e2 = samesock(2, 0);
+    if (fd_copy(0, sp[1]) < 0 || fd_copy(1, sp[1]) < 0 || (e2 && fd_copy(2, sp[1]) < 0)) _exit(111);
+    fd_close(sp[1]);
   }
   else
   {
-    if (uncoe(ctl[1]) < 0 || uncoe(up[0]) < 0 || uncoe(down[1]) < 0) _exit(111);
+    /* SSLREADFD and SSLWRITEFD: two descriptors of one socket, which
+       the front may also put on fd 2 (see postern-tls.8) */
+    int w = dup(sp[1]);
+    if (w < 0 || uncoe(ctl[1]) < 0 || uncoe(sp[1]) < 0) _exit(111);
     catfd(modif, &m, "SSLCTLFD=", ctl[1]);
-    catfd(modif, &m, "SSLREADFD=", up[0]);
-    catfd(modif, &m, "SSLWRITEFD=", down[1]);
+    catfd(modif, &m, "SSLREADFD=", sp[1]);
+    catfd(modif, &m, "SSLWRITEFD=", w);
     /* no TLS yet, whatever the launcher said */
     cat(modif, &m, "SMTPTLS", 1); cat(modif, &m, "SSL_PROTOCOL", 1);
     cat(modif, &m, "SSL_CIPHER", 1); cat(modif, &m, "SSL_TLS_SNI_SERVERNAME", 1);
@@ -180,7 +197,7 @@ static void runprog(char const *const *argv)
    then the fork. */
 static void forkprog(char const *const *argv)
 {
-  if (pipecoe(gop) < 0 || pipecoe(up) < 0 || pipecoe(down) < 0
+  if (pipecoe(gop) < 0 || ipc_pair_coe(sp) < 0
    || (!conf.implicit && ipc_pair_coe(ctl) < 0))
   {
     pn_log(PN_LOG_FATAL, "unable to make pipes: ", strerror(errno), where);
@@ -193,9 +210,9 @@ static void forkprog(char const *const *argv)
     _exit(111);
   }
   if (!child) runprog(argv);
-  fd_close(gop[0]); fd_close(up[0]); fd_close(down[1]);
+  fd_close(gop[0]); fd_close(sp[1]);
   if (ctl[1] >= 0) fd_close(ctl[1]);
-  gop[0] = up[0] = down[1] = ctl[1] = -1;
+  gop[0] = sp[1] = ctl[1] = -1;
 }
 
 /* Writes all of s to a non-blocking fd before the deadline: 1 or 0. */
@@ -436,10 +453,10 @@ static void cutnet(void)
 static void relay(struct tls *c) gccattr_noreturn;
 static void relay(struct tls *c)
 {
-  pn_tls_fds fds = { .netin = 0, .netout = 1, .fromprog = down[0], .toprog = up[1] };
+  pn_tls_fds fds = { .netin = 0, .netout = 1, .fromprog = sp[0], .toprog = sp[0] };
   tain deadline;
   int e;
-  if (ndelay_on(down[0]) < 0 || ndelay_on(up[1]) < 0)
+  if (ndelay_on(sp[0]) < 0)
   {
     pn_log(PN_LOG_FATAL, "unable to set up the relay: ", strerror(errno), where);
     e = PN_TLS_END_SYS;

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include <tls.h>
@@ -116,7 +117,8 @@ static int stepup(relay *R)
   }
   if (d->eof && !d->len && R->fds->toprog >= 0)
   {
-    fd_close(R->fds->toprog);
+    if (R->fds->toprog == R->fds->fromprog) shutdown(R->fds->toprog, SHUT_WR);
+    else fd_close(R->fds->toprog);
     R->fds->toprog = -1;
   }
   return 0;
@@ -187,7 +189,7 @@ int pn_tls_relay(struct tls *ctx, pn_tls_fds *fds, unsigned int timeout)
   R.up.eof = R.down.eof = 0;
   tain_uint(&R.tto, timeout);
   e = relay_loop(&R);
-  if (fds->toprog >= 0) fd_close(fds->toprog);
+  if (fds->toprog >= 0 && fds->toprog != fds->fromprog) fd_close(fds->toprog);
   fd_close(fds->fromprog);
   fds->toprog = fds->fromprog = -1;
   return e;

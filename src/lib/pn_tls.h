@@ -27,7 +27,8 @@ struct pn_tls_fds_s
   int netin;                    /* the client: fd 0 */
   int netout;                   /* fd 1 */
   int fromprog;                 /* what prog writes, to encrypt */
-  int toprog;                   /* what the client sent, decrypted */
+  int toprog;                   /* what the client sent, decrypted; may be
+                                   fromprog (a socket: then half-closed) */
 };
 
 /* Runs tls_handshake until done or the deadline.  1, or 0 with errno:
@@ -38,8 +39,8 @@ extern int pn_tls_handshake(struct tls *, int, int, tain const *);
 /* Moves bytes both ways until prog's side closes, or the client's side
    closes and prog's then does, or an error.  A write (to either side)
    that makes no progress for timeout seconds ends it.  toprog is closed
-   as soon as the client's side ends, so that prog reads EOF; fromprog
-   and toprog are closed on return.  Returns a PN_TLS_END_* code. */
+   (shut down for writing when it is fromprog) as soon as the client's
+   side ends, so that prog reads EOF; both are closed on return.  Returns a PN_TLS_END_* code. */
 extern int pn_tls_relay(struct tls *, pn_tls_fds *, unsigned int);
 
 /* Sends close_notify, under the deadline; best effort. */
