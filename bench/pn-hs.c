@@ -13,10 +13,12 @@
  * user+system CPU is taken from getrusage in the server alone, so the
  * client's work does not count.  Prints
  *
- *   handshakes=N hs_cpu_ms=X keys_cpu_ms=Y protocol=P cipher=C
+ *   handshakes=N hs_cpu_ms=X keys_cpu_ms=Y floor_kb=Z protocol=P cipher=C
  *
  * hs_cpu_ms is one handshake (accept to done, then close), keys_cpu_ms
- * one key pair read and context built.
+ * one key pair read and context built, floor_kb the server's peak RSS
+ * once libtls is initialized and the pair loaded, before any handshake:
+ * the floor of postern-tls's RSS.
  */
 
 #include <sys/resource.h>
@@ -49,6 +51,19 @@ static double cpu_ms(void)
     + (r.ru_utime.tv_usec + r.ru_stime.tv_usec) / 1e3;
 }
 
+/* VmHWM of this process, KiB */
+static unsigned long hwm(void)
+{
+  char l[256];
+  unsigned long kb = 0;
+  FILE *f = fopen("/proc/self/status", "r");
+  if (!f) return 0;
+  while (fgets(l, sizeof(l), f))
+    if (!strncmp(l, "VmHWM:", 6)) kb = strtoul(l + 6, 0, 10);
+  fclose(f);
+  return kb;
+}
+
 static struct tls *server(char const *cert, char const *key)
 {
   struct tls_config *cfg = tls_config_new();
@@ -67,6 +82,7 @@ static void serve(int, unsigned int, char const *, char const *, int) __attribut
 static void serve(int l, unsigned int n, char const *cert, char const *key, int report)
 {
   struct tls *srv = server(cert, key);
+  unsigned long floor = hwm();
   char line[256];
   double t0;
   double hs;
@@ -94,8 +110,8 @@ static void serve(int l, unsigned int n, char const *cert, char const *key, int 
   for (i = 0; i < n; i++) tls_free(server(cert, key));
   {
     char out[512];
-    int len = snprintf(out, sizeof(out), "handshakes=%u hs_cpu_ms=%.3f keys_cpu_ms=%.3f %s\n",
-      n, hs, (cpu_ms() - t0) / n, proto);
+    int len = snprintf(out, sizeof(out), "handshakes=%u hs_cpu_ms=%.3f keys_cpu_ms=%.3f floor_kb=%lu %s\n",
+      n, hs, (cpu_ms() - t0) / n, floor, proto);
     if (write(report, out, len) != len) die("write", 0);
   }
   exit(0);
