@@ -9,8 +9,8 @@
  * Listens on 127.0.0.1:lport; for each connection forks a child that
  * connects to 127.0.0.1:port, does a TLS handshake (server name
  * localhost, verified against ca.pem, X25519), then moves bytes between
- * the two with postern's own relay (src/lib/pn_tls.c), until either
- * side ends.  Prints "ready" when it listens.  Runs until killed.
+ * the two with postern's own relay (src/lib/pn_tls.c, compiled in),
+ * until either side ends.  Prints "ready" when it listens.  Runs until killed.
  */
 
 #include <sys/socket.h>

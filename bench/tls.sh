@@ -25,7 +25,7 @@ tls_setup()
   cp -p "$PROGDIR/postern-tls" "$B/postern-tls" || die "cannot copy postern-tls"
   $CC $BFLAGS -o "$BB/pn-hs" bench/pn-hs.c -ltls || die "cannot build pn-hs"
   # shellcheck disable=SC2086
-  $CC $BFLAGS -Isrc -o "$BB/pn-tlsc" bench/pn-tlsc.c "$PROGDIR/libpostern.a" $SKARNET_LIB -ltls ||
+  $CC $BFLAGS -Isrc -o "$BB/pn-tlsc" bench/pn-tlsc.c src/lib/pn_tls.c $SKARNET_LIB -ltls ||
     die "cannot build pn-tlsc"
   (
     cd "$W" &&
