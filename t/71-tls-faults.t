@@ -142,7 +142,34 @@ ok "no process left behind" tls_gone bad
 unlike "$(cat "$TMP/bad.log")" 'postern-smtpd:' "postern-smtpd never started for any of them"
 
 ### TLS 1.2 renegotiation: refused, the session ends
-out=$( (printf 'EHLO client.example\n'; sleep 1; echo R; sleep 2) | d_limit openssl s_client -connect "127.0.0.1:$PORT" -tls1_2 -crlf 2>&1)
+# s_client in lock step: R (renegotiate) only once the EHLO reply is in
+cat >"$TMP/reneg.py" <<'PY'
+import subprocess, sys
+p = subprocess.Popen(["openssl", "s_client", "-connect", "127.0.0.1:" + sys.argv[1], "-tls1_2", "-crlf"],
+                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+out = []
+def upto(prefix):
+    while True:
+        l = p.stdout.readline()
+        if not l:
+            return
+        out.append(l.decode("utf-8", "replace").rstrip("\r\n"))
+        if l.startswith(prefix):
+            return
+upto(b"220 ")
+p.stdin.write(b"EHLO client.example\n"); p.stdin.flush()
+upto(b"250 ")
+p.stdin.write(b"R\n"); p.stdin.flush()
+# the server refuses and ends the session: s_client then exits
+import threading
+t = threading.Timer(20, p.kill)
+t.start()
+out += p.stdout.read().decode("utf-8", "replace").splitlines()
+t.cancel()
+p.wait()
+print("\n".join(out))
+PY
+out=$(d_limit python3 "$TMP/reneg.py" "$PORT" 2>&1)
 like "$out" 'New, TLSv1\.2, Cipher is ECDHE-ECDSA-' "TLS 1.2 session"
 like "$out" '250 AUTH PLAIN LOGIN' "the chain answers over TLS 1.2"
 like "$(printf '%s\n' "$out" | sed -n '/^RENEGOTIATING/,$p' | tr '\n' ' ')" '^RENEGOTIATING .*(no renegotiation|alert)' "renegotiation: refused by the server"
@@ -201,4 +228,29 @@ disconnected" "the client gets no 250: disconnected"
 ok "nothing left of the chain" tls_gone kill
 is "$(ls -A "$OUT/new")$(ls -A "$OUT/tmp")" "" "nothing in new/ nor tmp/"
 server_stop kill
+
+### what prog gets with -i: the environment, its descriptors, no key
+cat >"$TMP/envprog" <<'EOF'
+#!/bin/sh
+env >"$0.env"
+fds=$(ls -l /proc/$$/fd/ 2>&1)
+printf '%s\n' "$fds" >"$0.fd"
+echo "220 envprog"
+EOF
+chmod 755 "$TMP/envprog"
+SMTPSESSIONID=test-sid SMTPTLS=0 SSLCTLFD=9 tls_serve env "$PN_BIN/postern-tls" -i -c "$TLS/srv.pem" -k "$TLS/srv.key" "$TMP/envprog" \
+  || bail "tcpserver: $(cat "$TMP/env.log")"
+out=$(echo | d_limit openssl s_client -quiet -connect "127.0.0.1:$PORT" -servername localhost 2>/dev/null | tr -d '\r')
+is "$out" "220 envprog" "prog answers over TLS"
+is "$(grep -E '^(SMTPTLS|SSL_PROTOCOL|SSL_TLS_SNI_SERVERNAME|SSLCTLFD|SSLREADFD|SSLWRITEFD)=' "$TMP/envprog.env" | sort | tr '\n' ' ')" \
+  "SMTPTLS=1 SSL_PROTOCOL=TLSv1.3 SSL_TLS_SNI_SERVERNAME=localhost " "-i: SMTPTLS=1, SSL_PROTOCOL, the SNI name; no SSL*FD (the launcher's are removed)"
+like "$(grep '^SSL_CIPHER=' "$TMP/envprog.env")" '^SSL_CIPHER=TLS_[A-Z0-9_]+$' "-i: SSL_CIPHER"
+unlike "$(cat "$TMP/envprog.fd")" 'pem|key|socket:.*->.*TCP' "prog holds no key file"
+fd0=$(sed -n 's/.* 0 -> //p' "$TMP/envprog.fd")
+fd1=$(sed -n 's/.* 1 -> //p' "$TMP/envprog.fd")
+like "$fd0 $fd1" '^socket:\[[0-9]+\] socket:\[[0-9]+\]$' "prog's fds 0 and 1: sockets"
+is "$fd0" "$fd1" "the same one (to postern-tls), as under inetd"
+tls_logwait env 'tls start'
+like "$(grep 'postern-tls:' "$TMP/env.log")" 'tls start protocol=TLSv1\.3 cipher=[A-Z0-9_]+ sni="localhost" ip=127\.0\.0\.1 sid=test-sid$' "SMTPSESSIONID is in the log line"
+server_stop env
 done_testing
