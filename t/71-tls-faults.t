@@ -229,6 +229,28 @@ ok "nothing left of the chain" tls_gone kill
 is "$(ls -A "$OUT/new")$(ls -A "$OUT/tmp")" "" "nothing in new/ nor tmp/"
 server_stop kill
 
+### a client that stops reading: the blocked write ends after SMTPTIMEOUT
+cat >"$TMP/flood" <<'EOF'
+#!/bin/sh
+exec head -c 50000000 /dev/zero
+EOF
+chmod 755 "$TMP/flood"
+SMTPTIMEOUT=2 tls_serve flood "$PN_BIN/postern-tls" -i -c "$TLS/srv.pem" -k "$TLS/srv.key" "$TMP/flood" \
+  || bail "tcpserver: $(cat "$TMP/flood.log")"
+d_limit python3 - "$PORT" "$TLS/ca.pem" >"$TMP/flood.out" 2>&1 <<'PY' &
+import socket, ssl, sys, time
+s = ssl.create_default_context(cafile=sys.argv[2]).wrap_socket(
+    socket.create_connection(("127.0.0.1", int(sys.argv[1])), 10), server_hostname="localhost")
+s.recv(1)
+time.sleep(15)
+PY
+fp=$!
+ok "a client that reads nothing: the session ends" tls_logwait flood 'tls end reason=timeout'
+like "$(grep 'postern-tls: info: tls end' "$TMP/flood.log")" '^postern-tls: info: tls end reason=timeout ip=127\.0\.0\.1$' "logged: reason=timeout"
+ok "no process left behind" tls_gone flood
+kill "$fp" 2>/dev/null
+server_stop flood
+
 ### what prog gets with -i: the environment, its descriptors, no key
 cat >"$TMP/envprog" <<'EOF'
 #!/bin/sh
