@@ -1,0 +1,189 @@
+# bench/tls.sh: sourced by bench/run; postern-tls's figures.
+#
+#   T2, P2  W2's sessions (one 1 MB message, 8 at a time) through
+#           postern-tls -i (T2) and in plaintext (P2), in turns, so that
+#           the load of the machine weighs on both alike; pn-load speaks
+#           plain SMTP to bench/pn-tlsc, a TLS client tunnel (X25519,
+#           the certificate verified) that forks one process a session
+#   T4, P4  the same with W4's sessions (one 25 MB message, 2 at a time)
+#   HSE     the server's CPU for one handshake (TLS 1.3, X25519, ECDSA
+#           P-256 certificate) and for reading the key pair and building
+#           the context, as postern-tls does at each connection: bench/pn-hs
+#   HSR     the same with an RSA 2048 certificate
+#   RT      postern-tls's peak RSS (pn-rss) in W1- and W4-kind sessions
+#
+# The tunnel's own encryption runs on the same CPUs as the server's: the
+# TLS rows pay for both ends of the connection, as a client on the same
+# machine would.  Targets: T2, T4 >= 0.8 of P2, P4; a handshake < 2 ms of
+# CPU; postern-tls < 4 MiB peak RSS.
+
+TLS_ON=
+
+tls_setup()
+{
+  [ -x "$PROGDIR/postern-tls" ] || { say "no $PROGDIR/postern-tls: no TLS figures"; return 0; }
+  cp -p "$PROGDIR/postern-tls" "$B/postern-tls" || die "cannot copy postern-tls"
+  $CC $BFLAGS -o "$BB/pn-hs" bench/pn-hs.c -ltls || die "cannot build pn-hs"
+  # shellcheck disable=SC2086
+  $CC $BFLAGS -Isrc -o "$BB/pn-tlsc" bench/pn-tlsc.c src/lib/pn_tls.c $SKARNET_LIB -ltls ||
+    die "cannot build pn-tlsc"
+  (
+    cd "$W" &&
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \
+      -addext 'subjectAltName=DNS:localhost' -keyout ec.key -out ec.pem &&
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+      -addext 'subjectAltName=DNS:localhost' -keyout rsa.key -out rsa.pem
+  ) >"$W/openssl.log" 2>&1 || die "openssl req failed (see $W/openssl.log)"
+  TLS_ON=1
+}
+
+# tlsc_start: the tunnel on a free port to the server of serve; PORT
+# becomes the tunnel's until tlsc_stop
+tlsc_start()
+{
+  SPORT=$PORT
+  TPORT=$("$BB/pn-load" -F)
+  "$BB/pn-tlsc" "$W/ec.pem" "$TPORT" "$SPORT" >"$W/tlsc.out" 2>>"$W/tlsc.err" &
+  TPID=$!
+  tries=0
+  until grep -q ready "$W/tlsc.out" 2>/dev/null
+  do
+    [ $tries -lt 50 ] || die "pn-tlsc did not start (see $W/tlsc.err)"
+    sleep 0.1
+    tries=$((tries + 1))
+  done
+  PORT=$TPORT
+}
+
+tlsc_stop()
+{
+  kill "$TPID" 2>/dev/null || :
+  wait "$TPID" 2>/dev/null || :
+  PORT=$SPORT
+}
+
+# tlsturns TLSNAME PLAINNAME PARTS N SIZE -- pn-load-options...
+tlsturns()
+{
+  tn=$1; pn=$2; tp=$3; tnum=$4; tsize=$5
+  shift 6
+  tmd=$W/$tn.maildir
+  pmd=$W/$pn.maildir
+  maildir "$tmd"
+  maildir "$pmd"
+  part=1
+  while [ "$part" -le "$tp" ]
+  do
+    say "$pn, part $part of $tp: plaintext, -n $((tnum / tp)) -s $tsize $*"
+    # shellcheck disable=SC2046
+    serve -- $(chain "$B" "$B" "$B" "$pmd")
+    load "$pn.$part" -n $((tnum / tp)) -s "$tsize" "$@" -L "$W/$pn.lat"
+    unserve
+    say "$tn, part $part of $tp: postern-tls -i, -n $((tnum / tp)) -s $tsize $*"
+    # shellcheck disable=SC2046
+    serve -- "$B/postern-tls" -i -c "$W/ec.pem" -k "$W/ec.key" $(chain "$B" "$B" "$B" "$tmd")
+    tlsc_start
+    load "$tn.$part" -n $((tnum / tp)) -s "$tsize" "$@" -L "$W/$tn.lat"
+    tlsc_stop
+    unserve
+    part=$((part + 1))
+  done
+  merge "$pn" "$tp" "$tsize"
+  merge "$tn" "$tp" "$tsize"
+  check_maildir "$pn" "$pmd"
+  check_maildir "$tn" "$tmd"
+  rm -rf "$tmd" "$pmd"
+}
+
+tls_bench()
+{
+  [ -n "$TLS_ON" ] || return 0
+  tlsturns T2 P2 2 "$W2_N" "$W2_S" -- -c "$W2_C" -u "$BODY_USER" -p pw
+  tlsturns T4 P4 2 "$W4_N" "$W4_S" -- -c "$W4_C" -u "$BODY_USER" -p pw
+  say "HSE, HSR: handshake CPU"
+  "$BB/pn-hs" -n $((400 / Q)) "$W/ec.pem" "$W/ec.key" >"$W/HSE.out" || die "pn-hs failed"
+  "$BB/pn-hs" -n $((200 / Q)) "$W/rsa.pem" "$W/rsa.key" >"$W/HSR.out" || die "pn-hs failed"
+  md=$W/RT.maildir
+  maildir "$md"
+  : >"$W/RT.log"
+  say "RT: postern-tls's peak RSS"
+  # shellcheck disable=SC2046
+  serve "$BB/pn-rss" -o "$W/RT.log" -- "$B/postern-tls" -i -c "$W/ec.pem" -k "$W/ec.key" $(chain "$B" "$B" "$B" "$md")
+  tlsc_start
+  load RTa -n 4 -c 2 -s "$W1_S" -u fast -p pw
+  load RTc -n 1 -s "$W4_S" -u fast -p pw
+  sleep 1
+  tlsc_stop
+  unserve
+  rm -rf "$md"
+}
+
+tls_figures()
+{
+  T2_RATIO=n/a; T4_RATIO=n/a; T2_V=n/a; T4_V=n/a
+  HS_EC=n/a; HS_RSA=n/a; RSS_TLSFLOOR=n/a; KEYS_EC=n/a; KEYS_RSA=n/a; HS_V=n/a; RSS_TLS=n/a; RSS_TLS_V=n/a; HS_PROTO=n/a
+  [ -n "$TLS_ON" ] || return 0
+  T2_RATIO=$(ratio "$(get T2 mb_per_s)" "$(get P2 mb_per_s)")
+  T4_RATIO=$(ratio "$(get T4 mb_per_s)" "$(get P4 mb_per_s)")
+  T2_V=$(verdict "$T2_RATIO >= 0.8")
+  T4_V=$(verdict "$T4_RATIO >= 0.8")
+  HS_EC=$(get HSE hs_cpu_ms)
+  HS_RSA=$(get HSR hs_cpu_ms)
+  KEYS_EC=$(get HSE keys_cpu_ms)
+  KEYS_RSA=$(get HSR keys_cpu_ms)
+  HS_PROTO="$(get HSE protocol) $(get HSE cipher)"
+  HS_V=$(verdict "$HS_EC < 2")
+  RSS_TLSFLOOR=$(get HSE floor_kb)
+  RSS_TLS=$(rssmax RT postern-tls)
+  RSS_TLS_V=$(verdict "$RSS_TLS < 4096")
+}
+
+tls_table()
+{
+  [ -n "$TLS_ON" ] || return 0
+  row P2 "W2 plaintext, beside T2" "-" "-" "-"
+  row T2 "W2 over TLS (postern-tls -i)" "$(get P2 mb_per_s)MB/s" "$T2_RATIO" ">= 0.8: $T2_V"
+  row P4 "W4 plaintext, beside T4" "-" "-" "-"
+  row T4 "W4 over TLS (postern-tls -i)" "$(get P4 mb_per_s)MB/s" "$T4_RATIO" ">= 0.8: $T4_V"
+  echo "TLS handshake, server CPU: $HS_EC ms (ECDSA P-256, X25519, $HS_PROTO; < 2: $HS_V), $HS_RSA ms (RSA 2048); key pair read and context built, each connection: $KEYS_EC ms (ECDSA), $KEYS_RSA ms (RSA)"
+  echo "peak RSS KiB: postern-tls $RSS_TLS (< 4096: $RSS_TLS_V); floor: libtls initialized with one key pair, $RSS_TLSFLOOR"
+}
+
+# tls_doc: the section of doc/performance.md
+tls_doc()
+{
+  cat <<EOF
+
+## TLS (postern-tls)
+
+W2's and W4's sessions through \`postern-tls -i\` (T2, T4) and in
+plaintext (P2, P4), in turns in the same run. pn-load speaks plain SMTP
+to bench/pn-tlsc, a TLS client tunnel on the same machine (X25519, the
+certificate verified, one process a session): the TLS rows pay for both
+ends' encryption on the same CPUs.
+
+| | workload | sessions ok | messages accepted | Maildir | s | MB/s | TLS / plaintext | target |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| P2 | W2 plaintext | $(getor P2 ok)/$(getor P2 sessions) | $(getor P2 accepted) | ${P2_MD:--} | $(getor P2 seconds) | $(getor P2 mb_per_s) | | |
+| T2 | W2 over TLS | $(getor T2 ok)/$(getor T2 sessions) | $(getor T2 accepted) | ${T2_MD:--} | $(getor T2 seconds) | $(getor T2 mb_per_s) | $T2_RATIO | >= 0.8: $T2_V |
+| P4 | W4 plaintext | $(getor P4 ok)/$(getor P4 sessions) | $(getor P4 accepted) | ${P4_MD:--} | $(getor P4 seconds) | $(getor P4 mb_per_s) | | |
+| T4 | W4 over TLS | $(getor T4 ok)/$(getor T4 sessions) | $(getor T4 accepted) | ${T4_MD:--} | $(getor T4 seconds) | $(getor T4 mb_per_s) | $T4_RATIO | >= 0.8: $T4_V |
+
+Server CPU (bench/pn-hs, getrusage of the server process alone):
+
+| | ECDSA P-256 | RSA 2048 | target |
+| --- | --- | --- | --- |
+| one handshake ($HS_PROTO, X25519) | $HS_EC ms | $HS_RSA ms | < 2 ms: $HS_V |
+| key pair read and context built (each connection) | $KEYS_EC ms | $KEYS_RSA ms | - |
+
+postern-tls's peak RSS: $RSS_TLS KiB (< 4096: $RSS_TLS_V), libtls and
+OpenSSL linked dynamically (their security updates reach postern-tls
+without a rebuild). The floor, a process that has only initialized libtls
+and loaded one key pair (bench/pn-hs, before its first handshake):
+$RSS_TLSFLOOR KiB. Most of it is OpenSSL 3 itself: mapping and relocating
+libcrypto, then its initialization (providers, error strings); linking
+libtls, libssl and libcrypto statically saves about 1 MiB and loses the
+security updates. A 4 MiB target needs a smaller TLS library (BearSSL, as
+s6-networking can use), not a change in postern-tls.
+EOF
+}

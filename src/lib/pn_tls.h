@@ -1,0 +1,49 @@
+/* ISC license: see LICENSE. */
+
+#ifndef PN_TLS_H
+#define PN_TLS_H
+
+#include <stddef.h>
+#include <tls.h>
+#include <skalibs/tai.h>
+
+
+/* pn_tls: a TLS connection on two non-blocking descriptors, driven by
+   libtls under deadlines.  Only postern-tls includes this header and
+   links libtls. */
+
+#define PN_TLS_RELAYBUF 16384   /* bytes buffered in each direction */
+
+/* Why a relay ended. */
+#define PN_TLS_END_PROG 0       /* prog closed its side (or died) */
+#define PN_TLS_END_NET 1        /* the client closed and prog then did */
+#define PN_TLS_END_TIMEOUT 2    /* a write stayed blocked SMTPTIMEOUT */
+#define PN_TLS_END_TLS 3        /* a TLS error (tls_error() says which) */
+#define PN_TLS_END_SYS 4        /* a read or write on prog's side failed */
+
+typedef struct pn_tls_fds_s pn_tls_fds;
+struct pn_tls_fds_s
+{
+  int netin;                    /* the client: fd 0 */
+  int netout;                   /* fd 1 */
+  int fromprog;                 /* what prog writes, to encrypt */
+  int toprog;                   /* what the client sent, decrypted; may be
+                                   fromprog (a socket: then half-closed) */
+};
+
+/* Runs tls_handshake until done or the deadline.  1, or 0 with errno:
+   ETIMEDOUT, EPIPE (the client closed), EPROTO (the TLS library refused:
+   tls_error(ctx) says why). */
+extern int pn_tls_handshake(struct tls *, int, int, tain const *);
+
+/* Moves bytes both ways until prog's side closes, or the client's side
+   closes and prog's then does, or an error.  A write (to either side)
+   that makes no progress for timeout seconds ends it.  toprog is closed
+   (shut down for writing when it is fromprog) as soon as the client's
+   side ends, so that prog reads EOF; both are closed on return.  Returns a PN_TLS_END_* code. */
+extern int pn_tls_relay(struct tls *, pn_tls_fds *, unsigned int);
+
+/* Sends close_notify, under the deadline; best effort. */
+extern void pn_tls_close(struct tls *, int, int, tain const *);
+
+#endif
