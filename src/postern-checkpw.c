@@ -35,6 +35,7 @@
 #include "lib/pn_limits.h"
 #include "lib/pn_log.h"
 #include "lib/pn_pwdb.h"
+#include "lib/pn_sig.h"
 
 #define USAGE "postern-checkpw [ -f pwdb.cdb ] [ -a account ] [ -u minuid ] prog..."
 
@@ -330,6 +331,7 @@ int main(int argc, char const *const *argv)
   pn_pwent e = PN_PWENT_ZERO;
   struct passwd pw;
   PROG = "postern-checkpw";
+  pn_sig_reset(PN_SIG_PIPE_DEFAULT);
   pn_log_init(PROG);
   {
     subgetopt l = SUBGETOPT_ZERO;
