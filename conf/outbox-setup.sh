@@ -61,9 +61,9 @@ then
   "$BIN/postern-passwd" -f "$ETC/passwd" make
   echo "outbox-setup.sh: created $ETC/passwd; add users with: postern-passwd add USER"
 fi
-if [ ! -e "$ETC/tcp.rules" ] && [ -e "$here/tcpserver/tcp.rules" ] && command -v tcprules >/dev/null 2>&1
+if [ ! -e "$ETC/tcp.rules" ] && [ -e "$here/tcp.rules" ] && command -v tcprules >/dev/null 2>&1
 then
-  cp "$here/tcpserver/tcp.rules" "$ETC/tcp.rules"
+  cp "$here/tcp.rules" "$ETC/tcp.rules"
   tcprules "$ETC/tcp.cdb" "$ETC/tcp.tmp" < "$ETC/tcp.rules"
   echo "outbox-setup.sh: created $ETC/tcp.rules and $ETC/tcp.cdb"
 fi
