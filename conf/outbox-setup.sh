@@ -10,7 +10,8 @@
 #   SPOOL/outbox      the Maildir postern-queue -m delivers into:
 #                     tmp/, new/, cur/, owned by ACCOUNT, mode 0700.
 #   ETC               /etc/postern, root 0755: passwd (0600, empty) and
-#                     its compiled passwd.cdb, and tcp.rules.
+#                     its compiled passwd.cdb, and tcp.rules (conf/tcp.rules)
+#                     compiled to tcp.cdb, when tcprules is installed.
 #   FAILDIR           /var/lib/postern/authfail, root 0700: for
 #                     AUTHFAILDIR (the front runs as root; with RUNAS,
 #                     chown it to that account).
