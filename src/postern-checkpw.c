@@ -39,8 +39,10 @@
 #include "lib/pn_log.h"
 #include "lib/pn_pam.h"
 #include "lib/pn_pwdb.h"
+#include "lib/pn_senders.h"
+#include "lib/pn_sig.h"
 
-#define USAGE "postern-checkpw [ -f pwdb.cdb | -p service ] [ -a account ] [ -u minuid ] prog..."
+#define USAGE "postern-checkpw [ -f pwdb.cdb | -p service | -s senders.cdb ] [ -a account ] [ -u minuid ] prog..."
 
 #define PN_PWBUF_SIZE 16384           /* getpwnam_r, getspnam_r scratch */
 #define PN_GROUPS_MAX 1024            /* supplementary groups of an account */
@@ -324,6 +326,17 @@ static void account(cred const *c, char const *name, unsigned int minuid, struct
   if (root) become(pw);
 }
 
+/* -s: a system user's entry in the senders database, which lists who
+   may submit: a user without one is refused.  Returns the account the
+   session runs as: the entry's, else -a's, else the user's own. */
+static char const *sysmap(cred const *c, char const *file, char const *dflt, pn_pwent *e)
+{
+  int r = pn_senders_find(file, c->user, c->userlen, e);
+  if (r < 0) dietemp(1, "unable to read the senders database ", file);
+  if (!r) fail(c, "senders");
+  return e->accountlen ? e->account : dflt ? dflt : c->user;
+}
+
 /* The program is exec'd after the chdir to HOME: a relative path with a
    slash is made absolute first, from where we started. */
 static char const *progpath(char const *prog, char *buf, size_t max)
@@ -370,6 +383,7 @@ int main(int argc, char const *const *argv)
   char const *pwdb = 0;
   char const *service = 0;
   char const *dflt = 0;
+  char const *sendersdb = 0;
   char const *prog;
   char progbuf[PN_PROGPATH_MAX];
   unsigned int minuid = 1;
@@ -378,17 +392,19 @@ int main(int argc, char const *const *argv)
   pn_pwent e = PN_PWENT_ZERO;
   struct passwd pw;
   PROG = "postern-checkpw";
+  pn_sig_reset(PN_SIG_PIPE_DEFAULT);
   pn_log_init(PROG);
   {
     subgetopt l = SUBGETOPT_ZERO;
     for (;;)
     {
-      int opt = subgetopt_r(argc, argv, "f:p:a:u:", &l);
+      int opt = subgetopt_r(argc, argv, "f:p:s:a:u:", &l);
       if (opt == -1) break;
       switch (opt)
       {
         case 'f': pwdb = l.arg; break;
         case 'p': service = l.arg; break;
+        case 's': sendersdb = l.arg; break;
         case 'a': dflt = l.arg; break;
         case 'u': if (!uint0_scan(l.arg, &minuid)) dieusage(); break;
         default: dieusage();
@@ -396,7 +412,7 @@ int main(int argc, char const *const *argv)
     }
     argc -= l.ind; argv += l.ind;
   }
-  if (!argc || (pwdb && service)) dieusage();
+  if (!argc || (!!pwdb + !!service + !!sendersdb > 1)) dieusage();
   /* a PAM service is a file name in /etc/pam.d */
   if (service && (!*service || strchr(service, '/') || !strcmp(service, ".") || !strcmp(service, ".."))) dieusage();
   if (!fd_sanitize()) dietemp(1, "unable to open fds 0 to 2", "");
@@ -416,7 +432,8 @@ int main(int argc, char const *const *argv)
   else
   {
     check_accounts(&c, minuid, &pw);
-    account(&c, c.user, minuid, &pw);
+    if (sendersdb) account(&c, sysmap(&c, sendersdb, dflt, &e), 1, &pw);
+    else account(&c, c.user, minuid, &pw);
   }
   run(prog, argv, &c, &pw, e.senders);
 }

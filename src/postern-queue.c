@@ -32,6 +32,7 @@
 #include "lib/pn_maildir.h"
 #include "lib/pn_msg.h"
 #include "lib/pn_relay.h"
+#include "lib/pn_sig.h"
 
 #define USAGE "postern-queue -m maildir | postern-queue prog [ args... ]"
 #define PROG "postern-queue"
@@ -810,7 +811,7 @@ int main(int argc, char const *const *argv)
   if (maildir ? argc > 0 || !*maildir : argc < 1) dieusage();
   if (!maildir) prog = argv;
   if (!fd_sanitize()) _exit(111);
-  sig_altignore(SIGPIPE);
+  pn_sig_reset(PN_SIG_PIPE_EPIPE);
   start();
   loop();
 }

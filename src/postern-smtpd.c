@@ -39,6 +39,7 @@
 #include "lib/pn_limits.h"
 #include "lib/pn_log.h"
 #include "lib/pn_peer.h"
+#include "lib/pn_sig.h"
 
 #define USAGE "postern-smtpd prog..."
 
@@ -575,7 +576,7 @@ int main(int argc, char const *const *argv)
   pn_log_init("postern-smtpd");
   if (argc < 2) dieusage();
   prog = argv + 1;
-  sig_altignore(SIGPIPE);
+  pn_sig_reset(PN_SIG_PIPE_EPIPE);
   if (!pn_conf_read(&conf, &badvar))
   {
     pn_log(PN_LOG_FATAL, "bad value for ", badvar);
