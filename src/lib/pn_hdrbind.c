@@ -57,6 +57,13 @@ static int allowed(void *senders, pn_envarg const *a)
   return pn_addr_sender_ok((char const *)senders, a);
 }
 
+static int any(void *ctx, pn_envarg const *a)
+{
+  (void)ctx;
+  (void)a;
+  return 1;
+}
+
 /* The field starting at s[i] (a line that does not start with a blank):
    its kind, the offset of its value in *v; 0 if it is no field. */
 static int field(char const *s, size_t end, size_t i, size_t *v)
@@ -107,8 +114,10 @@ int pn_hdrbind_check(char const *senders, char const *hdr, size_t len, int compl
     {
       int r;
       if (kind == F_FROM && ++nfrom > 1) return PN_HDRBIND_ETWO;
+      /* the syntax first, so that the reason does not depend on where
+         the first bad address is */
+      if (pn_hdrfrom_list(hdr + v, fe - v, &any, 0) < 0) return PN_HDRBIND_ESYNTAX;
       r = pn_hdrfrom_list(hdr + v, fe - v, &allowed, (void *)senders);
-      if (r == -1) return PN_HDRBIND_ESYNTAX;
       if (r < 0) return kind == F_FROM ? PN_HDRBIND_EFROM : PN_HDRBIND_ESENDER;
     }
     i = fe + 1;
