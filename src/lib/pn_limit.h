@@ -1,0 +1,52 @@
+/* ISC license: see LICENSE. */
+
+#ifndef PN_LIMIT_H
+#define PN_LIMIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+
+/* pn_limit: per-user sending limits, N per WINDOW (MSGLIMIT, RCPTLIMIT,
+   SMTPLIMITS), pure parsers */
+
+#define PN_LIMIT_MAX 10000000             /* N, at most */
+#define PN_LIMIT_WINDOW_MAX (366 * 86400) /* a window, seconds, at most */
+#define PN_LIMIT_SET_MAX 256              /* an SMTPLIMITS value, bytes */
+#define PN_LIMIT_FMT 32                   /* room for pn_limit_fmt, NUL included */
+
+/* A limit: at most max per window seconds.  window 0: no limit.  max 0
+   with a window: nothing is allowed (an account frozen by its entry). */
+typedef struct pn_limit_s pn_limit;
+struct pn_limit_s
+{
+  uint32_t max;
+  uint32_t window;
+};
+#define PN_LIMIT_ZERO { .max = 0, .window = 0 }
+
+typedef struct pn_limits_s pn_limits;
+struct pn_limits_s
+{
+  pn_limit msgs;            /* messages per window */
+  pn_limit rcpts;           /* recipients per window */
+};
+#define PN_LIMITS_ZERO { .msgs = PN_LIMIT_ZERO, .rcpts = PN_LIMIT_ZERO }
+
+/* "N/WINDOW" (MSGLIMIT, RCPTLIMIT): N decimal, 0 to PN_LIMIT_MAX; WINDOW
+   a decimal number and a unit, s, m, h or d, 1 s to PN_LIMIT_WINDOW_MAX.
+   No blanks.  1, or 0 with errno EINVAL (*l untouched). */
+extern int pn_limit_scan(char const *, size_t, pn_limit *);
+
+/* SMTPLIMITS: "msgs=N/WINDOW rcpts=N/WINDOW", either or both, in any
+   order, separated by blanks.  Each key given replaces that limit in *l
+   (the others stay: MSGLIMIT/RCPTLIMIT defaults).  An empty value, an
+   unknown or repeated key, a malformed limit: 0 with errno EINVAL, *l
+   untouched.  1 on success. */
+extern int pn_limit_scanset(char const *, pn_limits *);
+
+/* "200/1h" (the largest unit that divides the window) into s, NUL
+   included, PN_LIMIT_FMT bytes; "none" for no limit.  Returns the length. */
+extern size_t pn_limit_fmt(char *, pn_limit const *);
+
+#endif
