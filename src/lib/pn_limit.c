@@ -102,3 +102,31 @@ size_t pn_limit_fmt(char *s, pn_limit const *l)
   s[w] = 0;
   return w;
 }
+
+static size_t cat(char *s, size_t w, char const *t)
+{
+  size_t n = strlen(t);
+  memcpy(s + w, t, n + 1);
+  return w + n;
+}
+
+size_t pn_limit_reply(char *s, int which, int rcpt, pn_limit const *l, uint64_t frees, uint64_t now)
+{
+  char f[PN_LIMIT_FMT];
+  char *slash;
+  size_t w = cat(s, 0, rcpt ? "452 4.5.3 " : "451 4.7.1 ");
+  pn_limit_fmt(f, l);
+  slash = strchr(f, '/');
+  if (slash) *slash = 0;
+  w = cat(s, w, "Sending limit reached: ");
+  w = cat(s, w, f);
+  w = cat(s, w, which == PN_LIMIT_RCPTS ? " recipients per " : " messages per ");
+  w = cat(s, w, slash ? slash + 1 : "window");
+  if (frees > now)
+  {
+    w = cat(s, w, "; try again in ");
+    w += uint64_fmt(s + w, frees - now);
+    w = cat(s, w, " seconds");
+  }
+  return w;
+}

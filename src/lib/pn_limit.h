@@ -49,4 +49,15 @@ extern int pn_limit_scanset(char const *, pn_limits *);
    included, PN_LIMIT_FMT bytes; "none" for no limit.  Returns the length. */
 extern size_t pn_limit_fmt(char *, pn_limit const *);
 
+#define PN_LIMIT_REPLY_MAX 128            /* pn_limit_reply's room, NUL included */
+#define PN_LIMIT_MSGS 1
+#define PN_LIMIT_RCPTS 2
+
+/* The reply to a refusal by a limit, no CRLF: which is PN_LIMIT_MSGS or
+   PN_LIMIT_RCPTS, rcpt 1 at RCPT (452 4.5.3), 0 at MAIL (451 4.7.1);
+   frees: when it frees (seconds, 0: never), now: the time.  E.g.
+   "451 4.7.1 Sending limit reached: 200 messages per 1h; try again in
+   754 seconds".  s has PN_LIMIT_REPLY_MAX bytes; returns the length. */
+extern size_t pn_limit_reply(char *, int, int, pn_limit const *, uint64_t, uint64_t);
+
 #endif

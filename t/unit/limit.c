@@ -92,6 +92,20 @@ static void test_scan(void)
     result(!pn_limit_scanset("msgs=5/1h,rcpts=5/1h", &l), "commas are no separators");
     result(!pn_limit_scanset("MSGS=5/1h", &l), "keys are lower case");
   }
+  {
+    char r[PN_LIMIT_REPLY_MAX];
+    pn_limit a = { .max = 200, .window = 3600 };
+    pn_limit b = { .max = 0, .window = 86400 };
+    pn_limit_reply(r, PN_LIMIT_MSGS, 0, &a, 2000, 1246);
+    result(!strcmp(r, "451 4.7.1 Sending limit reached: 200 messages per 1h; try again in 754 seconds"), "the reply at MAIL");
+    pn_limit_reply(r, PN_LIMIT_RCPTS, 1, &a, 2000, 1246);
+    result(!strcmp(r, "452 4.5.3 Sending limit reached: 200 recipients per 1h; try again in 754 seconds"), "the reply at RCPT");
+    a.max = PN_LIMIT_MAX;
+    a.window = PN_LIMIT_WINDOW_MAX - 1;
+    result(pn_limit_reply(r, PN_LIMIT_RCPTS, 0, &a, (uint64_t)-1, 0) < PN_LIMIT_REPLY_MAX, "the longest reply fits");
+    pn_limit_reply(r, PN_LIMIT_MSGS, 0, &b, 0, 1246);
+    result(!strcmp(r, "451 4.7.1 Sending limit reached: 0 messages per 1d"), "a limit of 0 never frees: no time");
+  }
   result(fmts(200, 3600, "200/1h") && fmts(90, 90, "90/90s") && fmts(1, 7200, "1/2h") && fmts(3, 86400, "3/1d") && fmts(0, 0, "none"), "pn_limit_fmt");
 }
 
