@@ -360,6 +360,21 @@ static void test_nul(void)
   }
 }
 
+static void test_received(void)
+{
+  char rec[PN_RECEIVED_MAX];
+  pn_received r =
+  {
+    .helo = "home-pc", .host = "dsl-1-2.example.net", .ip = "198.51.100.7", .by = "mail.example.org",
+    .proto = "ESMTPSA", .id = "ID1", .date = "Sat, 5 Dec 2026 12:00:00 +0000"
+  };
+  pn_msg_received(rec, &r);
+  result(!strcmp(rec, "Received: from home-pc (dsl-1-2.example.net [198.51.100.7])\n\tby mail.example.org (postern) with ESMTPSA id ID1;\n\tSat, 5 Dec 2026 12:00:00 +0000\n"), "Received names the client");
+  r.priv = 1;
+  pn_msg_received(rec, &r);
+  result(!strcmp(rec, "Received: from authenticated-user\n\tby mail.example.org (postern) with ESMTPSA id ID1;\n\tSat, 5 Dec 2026 12:00:00 +0000\n"), "RECEIVEDPRIVATE: no HELO, host nor address; ESMTPSA kept");
+}
+
 int main(void)
 {
   tain_now_set_stopwatch_g();
@@ -368,6 +383,7 @@ int main(void)
   test_bind();
   test_body();
   test_nul();
+  test_received();
   {
     char fmt[UINT_FMT];
     fmt[uint_fmt(fmt, n)] = 0;
