@@ -8,6 +8,7 @@
  */
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <skalibs/types.h>
@@ -128,5 +129,42 @@ size_t pn_limit_reply(char *s, int which, int rcpt, pn_limit const *l, uint64_t 
     w += uint64_fmt(s + w, frees - now);
     w = cat(s, w, " seconds");
   }
+  return w;
+}
+
+/* An environment limit: unset or empty leaves *l alone. */
+static int envlimit(char const *var, pn_limit *l)
+{
+  char const *v = getenv(var);
+  if (!v || !*v) return 1;
+  return pn_limit_scan(v, strlen(v), l);
+}
+
+int pn_limitconf_read(pn_limitconf *c, char const **bad)
+{
+  pn_limits z = PN_LIMITS_ZERO;
+  char const *x;
+  c->dir = getenv("LIMITDIR");
+  if (c->dir && !*c->dir) c->dir = 0;
+  c->limits = z;
+  c->maxmsgs = PN_MAXMSGS_DEFAULT;
+  c->receivedprivate = !!getenv("RECEIVEDPRIVATE");
+  if (!envlimit("MSGLIMIT", &c->limits.msgs)) return (*bad = "MSGLIMIT", 0);
+  if (!envlimit("RCPTLIMIT", &c->limits.rcpts)) return (*bad = "RCPTLIMIT", 0);
+  x = getenv("SMTPLIMITS");
+  if (x && !pn_limit_scanset(x, &c->limits)) return (*bad = "SMTPLIMITS", 0);
+  x = getenv("MAXMSGS");
+  if (x && (!uint0_scan(x, &c->maxmsgs) || !c->maxmsgs || c->maxmsgs > PN_MAXMSGS_MAX))
+    return (*bad = "MAXMSGS", 0);
+  return 1;
+}
+
+size_t pn_limit_ehlo(char *s, unsigned int maxrcpts, unsigned int maxmsgs)
+{
+  size_t w = cat(s, 0, "LIMITS RCPTMAX=");
+  w += uint_fmt(s + w, maxrcpts);
+  w = cat(s, w, " MAILMAX=");
+  w += uint_fmt(s + w, maxmsgs);
+  s[w] = 0;
   return w;
 }

@@ -60,4 +60,29 @@ extern size_t pn_limit_fmt(char *, pn_limit const *);
    754 seconds".  s has PN_LIMIT_REPLY_MAX bytes; returns the length. */
 extern size_t pn_limit_reply(char *, int, int, pn_limit const *, uint64_t, uint64_t);
 
+#define PN_MAXMSGS_DEFAULT 100
+#define PN_MAXMSGS_MAX 10000
+#define PN_LIMIT_EHLO_MAX 64              /* pn_limit_ehlo's room, NUL included */
+
+/* postern-queue's settings for limits and identity (DESIGN.md "Limits
+   and identity"), read from the environment once. */
+typedef struct pn_limitconf_s pn_limitconf;
+struct pn_limitconf_s
+{
+  char const *dir;          /* LIMITDIR; 0: no per-user limits */
+  pn_limits limits;         /* MSGLIMIT, RCPTLIMIT, then SMTPLIMITS key by key */
+  unsigned int maxmsgs;     /* MAXMSGS */
+  unsigned int receivedprivate : 1;   /* RECEIVEDPRIVATE set */
+};
+
+/* Reads LIMITDIR, MSGLIMIT, RCPTLIMIT, SMTPLIMITS, MAXMSGS and
+   RECEIVEDPRIVATE.  An empty LIMITDIR, MSGLIMIT or RCPTLIMIT is unset.
+   1, or 0 with *bad naming the variable whose value is malformed (a
+   configuration error: 421 4.3.0). */
+extern int pn_limitconf_read(pn_limitconf *, char const **);
+
+/* The EHLO keyword of RFC 9422: "LIMITS RCPTMAX=n MAILMAX=m" into s
+   (PN_LIMIT_EHLO_MAX bytes).  Returns its length. */
+extern size_t pn_limit_ehlo(char *, unsigned int, unsigned int);
+
 #endif

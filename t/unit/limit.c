@@ -109,6 +109,39 @@ static void test_scan(void)
   result(fmts(200, 3600, "200/1h") && fmts(90, 90, "90/90s") && fmts(1, 7200, "1/2h") && fmts(3, 86400, "3/1d") && fmts(0, 0, "none"), "pn_limit_fmt");
 }
 
+static int conf(char const *dir, char const *msg, char const *rcpt, char const *set, char const *max, char const *want_bad, pn_limitconf *c)
+{
+  char const *bad = 0;
+  int r;
+  if (dir) setenv("LIMITDIR", dir, 1); else unsetenv("LIMITDIR");
+  if (msg) setenv("MSGLIMIT", msg, 1); else unsetenv("MSGLIMIT");
+  if (rcpt) setenv("RCPTLIMIT", rcpt, 1); else unsetenv("RCPTLIMIT");
+  if (set) setenv("SMTPLIMITS", set, 1); else unsetenv("SMTPLIMITS");
+  if (max) setenv("MAXMSGS", max, 1); else unsetenv("MAXMSGS");
+  r = pn_limitconf_read(c, &bad);
+  if (want_bad) return !r && bad && !strcmp(bad, want_bad);
+  return r;
+}
+
+static void test_conf(void)
+{
+  pn_limitconf c;
+  char e[PN_LIMIT_EHLO_MAX];
+  unsetenv("RECEIVEDPRIVATE");
+  result(conf(0, 0, 0, 0, 0, 0, &c) && !c.dir && !c.limits.msgs.window && !c.limits.rcpts.window && c.maxmsgs == 100 && !c.receivedprivate, "defaults: no limits, MAXMSGS 100");
+  result(conf("/x", "200/1h", "1000/1d", 0, "7", 0, &c) && !strcmp(c.dir, "/x") && c.limits.msgs.max == 200 && c.limits.rcpts.window == 86400 && c.maxmsgs == 7, "LIMITDIR, MSGLIMIT, RCPTLIMIT, MAXMSGS");
+  result(conf("/x", "200/1h", "1000/1d", "rcpts=5/1m", 0, 0, &c) && c.limits.msgs.max == 200 && c.limits.rcpts.max == 5 && c.limits.rcpts.window == 60, "SMTPLIMITS over the defaults, key by key (per-user values against defaults)");
+  result(conf("", "", "", 0, 0, 0, &c) && !c.dir && !c.limits.msgs.window, "empty is unset");
+  result(conf(0, "200", 0, 0, 0, "MSGLIMIT", &c), "a malformed MSGLIMIT names it");
+  result(conf(0, 0, "1/1y", 0, 0, "RCPTLIMIT", &c), "a malformed RCPTLIMIT");
+  result(conf(0, 0, 0, "", 0, "SMTPLIMITS", &c), "an empty SMTPLIMITS is malformed");
+  result(conf(0, 0, 0, 0, "0", "MAXMSGS", &c) && conf(0, 0, 0, 0, "10001", "MAXMSGS", &c) && conf(0, 0, 0, 0, "x", "MAXMSGS", &c), "MAXMSGS 1 to 10000");
+  setenv("RECEIVEDPRIVATE", "", 1);
+  result(conf(0, 0, 0, 0, 0, 0, &c) && c.receivedprivate, "RECEIVEDPRIVATE set, even empty");
+  unsetenv("RECEIVEDPRIVATE");
+  result(pn_limit_ehlo(e, 100, 50) == 29 && !strcmp(e, "LIMITS RCPTMAX=100 MAILMAX=50"), "the EHLO keyword (RFC 9422)");
+}
+
 static pn_limitdb db = { .dir = dir, .waitms = 2000 };
 
 static int take(char const *user, uint64_t now, pn_limits const *l, unsigned int m, unsigned int r, int want)
@@ -312,6 +345,7 @@ int main(void)
 {
   if (!mkdtemp(dir)) { put("Bail out! mkdtemp\n"); return 1; }
   test_scan();
+  test_conf();
   test_counts();
   test_names();
   test_errors();
