@@ -55,7 +55,7 @@ void pn_body_start(pn_body *b, int dot, uint64_t limit, pn_sink const *sink)
 
 void pn_body_bind(pn_body *b, char const *senders)
 {
-  b->senders = senders;
+  b->senders = senders && *senders ? senders : 0;
 }
 
 static int live(pn_body const *b)

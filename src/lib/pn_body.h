@@ -54,7 +54,8 @@ extern int pn_body_chunk(pn_body *, pn_io *, uint64_t);
    SMTPSENDERS (pn_hdrbind_check, at the end of the header, before the
    sink gets any of it).  A refused message is read to its end and not
    passed on; pn_body_finish returns PN_BODY_EBIND, the reason in bind.
-   senders must live until pn_body_finish. */
+   senders must live until pn_body_finish; 0 or empty (any sender, as for
+   the envelope): no check. */
 extern void pn_body_bind(pn_body *, char const *);
 
 /* The end of the message: releases what is held.  Returns PN_BODY_*. */

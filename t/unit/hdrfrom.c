@@ -276,6 +276,7 @@ static void test_body(void)
   m = "From: mallory@evil.example\r\nSubject: x\r\n\r\nhello\r\n.\r\n";
   result(body(m, strlen(m), 1, s, &b) == PN_BODY_EBIND && b.bind == PN_HDRBIND_EFROM && !prefixed && !gotlen, "DATA: a refused From: reaches no sink");
   result(body(m, strlen(m), 1, 0, &b) == PN_BODY_OK && gotlen, "without pn_body_bind nothing is checked");
+  result(body(m, strlen(m), 1, "", &b) == PN_BODY_OK && gotlen, "nor with an empty SMTPSENDERS (any sender)");
   m = "From: mallory@evil.example\r\n\r\nx";
   result(body(m, strlen(m), 0, s, &b) == PN_BODY_EBIND && !gotlen, "BDAT: the same");
   m = "From: mallory@evil.example";
