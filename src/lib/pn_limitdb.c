@@ -68,6 +68,14 @@ static int path(char *p, char const *dir, char const *name)
   return 1;
 }
 
+/* Closes fd keeping errno. */
+static void closekeep(int fd)
+{
+  int e = errno;
+  close(fd);
+  errno = e;
+}
+
 static uint64_t msnow(void)
 {
   struct timespec ts;
@@ -99,12 +107,7 @@ static int openrec(char const *p, int create, unsigned int waitms)
     struct stat st;
     int fd = open(p, O_RDWR | O_NOFOLLOW | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
     if (fd < 0) return -1;
-    if (!lock(fd, waitms) || fstat(fd, &st) < 0)
-    {
-      int e = errno;
-      close(fd);
-      return (errno = e, -1);
-    }
+    if (!lock(fd, waitms) || fstat(fd, &st) < 0) { closekeep(fd); return -1; }
     if (!S_ISREG(st.st_mode)) { close(fd); return (errno = EPROTO, -1); }
     if (st.st_nlink) return fd;
     close(fd);                    /* expired while we waited: again */
@@ -255,11 +258,7 @@ int pn_limitdb_take(pn_limitdb const *db, char const *user, uint64_t now, pn_lim
   close(fd);
   return r;
  err:
-  {
-    int e = errno;
-    close(fd);
-    errno = e;
-  }
+  closekeep(fd);
   return -1;
 }
 
@@ -280,11 +279,7 @@ int pn_limitdb_give(pn_limitdb const *db, char const *user, unsigned int msgs, u
     if (rcpts && r.rend && r.rend == taken->rend) r.rcount -= rcpts < r.rcount ? rcpts : r.rcount;
     ok = writerec(fd, user, ulen, &r);
   }
-  {
-    int e = errno;
-    close(fd);
-    errno = e;
-  }
+  closekeep(fd);
   return ok;
 }
 
