@@ -5,8 +5,8 @@
  * (https://cr.yp.to/checkpwd/interface.html).  Reads user\0password\0 and
  * an optional timestamp\0 on fd 3; checks them against the compiled
  * password database (-f), PAM (-p) or the system accounts; on success
- * becomes the account, sets USER, HOME, SHELL and SMTPSENDERS, chdirs to
- * HOME and execs prog.  Exits 1 for bad credentials, 2 for bad input on
+ * becomes the account, sets USER, HOME, SHELL, SMTPSENDERS and SMTPLIMITS,
+ * chdirs to HOME and execs prog.  Exits 1 for bad credentials, 2 for bad input on
  * fd 3, 100 for usage, 111 for temporary errors.
  */
 
@@ -48,7 +48,7 @@
 #define PN_GROUPS_MAX 1024            /* supplementary groups of an account */
 #define PN_HOME_MAX 4096
 #define PN_PROGPATH_MAX 4096
-#define PN_ENVMOD_MAX (PN_FD3_MAX + PN_HOME_MAX + PN_PWDB_SENDERS_MAX + 256)
+#define PN_ENVMOD_MAX (PN_FD3_MAX + PN_HOME_MAX + PN_PWDB_SENDERS_MAX + PN_PWDB_LIMITS_MAX + 256)
 #define PN_SHADOW_NEVER 10000         /* sp_max of this many days: no ageing */
 #define PN_SHADOW_FILE "/etc/shadow"
 
@@ -352,15 +352,17 @@ static char const *progpath(char const *prog, char *buf, size_t max)
   return buf;
 }
 
-/* USER, HOME, SHELL set; SMTPSENDERS set from the record or removed. */
-static void run(char const *prog, char const *const *argv, cred const *c, struct passwd const *pw, char const *senders)
+/* USER, HOME, SHELL set; SMTPSENDERS and SMTPLIMITS set from the record
+   or removed. */
+static void run(char const *prog, char const *const *argv, cred const *c, struct passwd const *pw, pn_pwent const *e)
 {
   char modif[PN_ENVMOD_MAX];
   char q[PN_LOGVAL_SIZE];
   char fmt[UINT_FMT];
   char const *shell = *pw->pw_shell ? pw->pw_shell : "/bin/sh";
   size_t len = 0;
-  size_t need = c->userlen + strlen(pw->pw_dir) + strlen(shell) + strlen(senders) + 48;
+  char const *senders = e->senders;
+  size_t need = c->userlen + strlen(pw->pw_dir) + strlen(shell) + strlen(senders) + strlen(e->limits) + 64;
   if (need > sizeof(modif)) dietemp(0, "environment too large for user ", pn_log_quote(q, c->user, c->userlen));
   if (chdir(pw->pw_dir) < 0) dietemp(1, "unable to chdir to ", pw->pw_dir);
   len += str_copy(modif + len, "USER="); len += str_copy(modif + len, c->user) + 1;
@@ -368,6 +370,8 @@ static void run(char const *prog, char const *const *argv, cred const *c, struct
   len += str_copy(modif + len, "SHELL="); len += str_copy(modif + len, shell) + 1;
   if (*senders) { len += str_copy(modif + len, "SMTPSENDERS="); len += str_copy(modif + len, senders) + 1; }
   else len += str_copy(modif + len, "SMTPSENDERS") + 1;
+  if (*e->limits) { len += str_copy(modif + len, "SMTPLIMITS="); len += str_copy(modif + len, e->limits) + 1; }
+  else len += str_copy(modif + len, "SMTPLIMITS") + 1;
   fmt[uint_fmt(fmt, (unsigned int)pw->pw_uid)] = 0;
   pn_info("auth ok user=", pn_log_quote(q, c->user, c->userlen), " account=", pw->pw_name, " uid=", fmt);
   byte_zzero(creds, sizeof(creds));
@@ -422,7 +426,7 @@ int main(int argc, char const *const *argv)
   if (service)
   {
     account(&pc, check_pam(&c, service, dflt, &pc, &pw), minuid, &pw);
-    run(prog, argv, &pc, &pw, "");
+    run(prog, argv, &pc, &pw, &e);
   }
   else if (pwdb)
   {
@@ -435,5 +439,5 @@ int main(int argc, char const *const *argv)
     if (sendersdb) account(&c, sysmap(&c, sendersdb, dflt, &e), 1, &pw);
     else account(&c, c.user, minuid, &pw);
   }
-  run(prog, argv, &c, &pw, e.senders);
+  run(prog, argv, &c, &pw, &e);
 }

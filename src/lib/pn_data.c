@@ -5,13 +5,18 @@
  * incremental state machine fed chunks of any size.  DATA (RFC 5321
  * 4.1.1.4, 4.5.2): dots unstuffed, the end only at CRLF.CRLF; a bare CR or
  * bare LF is noted (the message is then refused, which closes SMTP
- * smuggling) and never ends a line nor the data.  BDAT (RFC 3030): the
+ * smuggling) and never ends a line nor the data; so is a NUL byte
+ * (nul), which no message carries without BINARYMIME, never offered
+ * here.  BDAT (RFC 3030): the
  * same without stuffing nor terminator.  The size is counted as RFC 1870
  * counts it.  The output has LF line ends.
  *
  * The hot path is in MID: memchr finds the next LF, a second memchr
  * checks that the only CR before it is the one right before it, and
  * line after line is copied without going back to the state machine.
+ * NULs are looked for once per call, by one memchr over the bytes the
+ * call consumed (the message's, never what follows its terminator), not
+ * line by line: a third memchr per line would cost more.
  */
 
 #include <string.h>
@@ -33,6 +38,7 @@ void pn_data_init(pn_data *d, int dot)
   d->dot = !!dot;
   d->bare = 0;
   d->done = 0;
+  d->nul = 0;
 }
 
 /* In a line: copies up to the next CR or LF.  The common case, a line
@@ -131,6 +137,7 @@ size_t pn_data_feed(pn_data *d, char const *s, size_t len, char *out, size_t *ou
     if (d->state == S_MID) i += mid(d, s + i, len - i, out, &w);
     else i += step(d, s[i], out, &w);
   }
+  if (!d->nul && i && memchr(s, 0, i)) d->nul = 1;
   *outlen = w;
   return i;
 }

@@ -17,8 +17,9 @@ struct pn_data_s
   unsigned int dot : 1;     /* DATA: dot-stuffed, ends at CRLF.CRLF; else BDAT */
   unsigned int bare : 1;    /* a bare CR or bare LF was seen */
   unsigned int done : 1;    /* DATA: the terminator has been read */
+  unsigned int nul : 1;     /* a NUL byte was seen: refused as bare is */
 };
-#define PN_DATA_ZERO { .size = 0, .state = 0, .dot = 0, .bare = 0, .done = 0 }
+#define PN_DATA_ZERO { .size = 0, .state = 0, .dot = 0, .bare = 0, .done = 0, .nul = 0 }
 
 extern void pn_data_init(pn_data *, int);
 

@@ -11,7 +11,8 @@
  *  - a BDAT size is 1 to 19 digits and is what they say; LAST only as
  *    the whole rest of the line;
  *  - cutting the input into chunks of any sizes changes nothing: the
- *    message, the bytes consumed, the size, the bare and done flags;
+ *    message, the bytes consumed, the size, the bare, done and nul flags;
+ *  - nul is set exactly when a NUL is among the bytes consumed;
  *  - the message never contains a CR; without a bare CR or LF its size
  *    is its length plus one per LF (RFC 1870 counts CRLF);
  *  - DATA ends exactly after the first CRLF.CRLF (or at a first line
@@ -43,6 +44,7 @@ struct run_s
   uint64_t size;
   unsigned int bare : 1;
   unsigned int done : 1;
+  unsigned int nul : 1;
 };
 
 /* Feeds s; step 0: in one piece, else random chunks of 1 to step bytes. */
@@ -70,12 +72,13 @@ static void feed(int dot, char const *s, size_t len, size_t step, uint32_t seed,
   r->size = d.size;
   r->bare = d.bare;
   r->done = d.done;
+  r->nul = d.nul;
 }
 
 static int same(run const *a, run const *b)
 {
   return a->outlen == b->outlen && !memcmp(a->out, b->out, a->outlen) && a->used == b->used
-    && a->size == b->size && a->bare == b->bare && a->done == b->done;
+    && a->size == b->size && a->bare == b->bare && a->done == b->done && a->nul == b->nul;
 }
 
 /* Where DATA must end: after the first CRLF.CRLF, or a first ".CRLF". */
@@ -93,6 +96,7 @@ static void message_check(int dot, char const *s, size_t len, run const *r)
   size_t nlf = 0;
   size_t i;
   if (memchr(r->out, '\r', r->outlen)) fuzz_fail("a CR in the message");
+  if (r->nul != !!memchr(s, 0, r->used)) fuzz_fail("nul is not: a NUL among the message's bytes");
   for (i = 0; i < r->outlen; i++) if (r->out[i] == '\n') nlf++;
   if (!r->bare && r->size != r->outlen + nlf) fuzz_fail("size is not the CRLF size");
   if (dot)
