@@ -32,6 +32,8 @@
 #include "lib/pn_maildir.h"
 #include "lib/pn_msg.h"
 #include "lib/pn_relay.h"
+#include "lib/pn_reply.h"
+#include "lib/pn_smtp.h"
 
 #define USAGE "postern-queue -m maildir | postern-queue prog [ args... ]"
 #define PROG "postern-queue"
@@ -40,45 +42,6 @@
 #define OUTBUF_SIZE 8192          /* replies */
 #define HELO_MAX 255              /* the EHLO/HELO argument */
 #define ENVTO_WIDTH 78            /* Envelope-To is folded before this column */
-
-/* Replies (RFC 5321, enhanced codes RFC 3463, RFC 5248) */
-#define R_AUTHOK "235 2.7.0 Authentication successful"
-#define R_NOVERIFIER "421 4.3.5 Authentication was not verified, closing connection"
-#define R_CONF "421 4.3.0 Server configuration error, closing connection"
-#define R_TIMEOUT "421 4.4.2 Timeout, closing connection"
-#define R_TOOMANYBAD "421 4.7.0 Too many errors, closing connection"
-#define R_BADBDAT "421 4.5.2 Unusable BDAT chunk size, closing connection"
-#define R_BYE "221 2.0.0 Bye"
-#define R_HELP "214 2.0.0 Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP VRFY HELP QUIT"
-#define R_OKAY "250 2.0.0 OK"
-#define R_SENDEROK "250 2.1.0 Sender OK"
-#define R_RCPTOK "250 2.1.5 Recipient OK"
-#define R_VRFY "252 2.5.0 Cannot VRFY, but will accept a message and attempt delivery"
-#define R_DATA "354 End data with <CR><LF>.<CR><LF>"
-#define R_TEMP "451 4.3.0 Temporary failure, please try again later"
-#define R_TOOMANYRCPT "452 4.5.3 Too many recipients"
-#define R_TOOLONG "500 5.5.6 Line too long"
-#define R_UNKNOWN "500 5.5.1 Unknown command"
-#define R_ARGS "501 5.5.4 Syntax error in arguments"
-#define R_MAILSYNTAX "501 5.5.2 Syntax: MAIL FROM:<address> [parameters]"
-#define R_RCPTSYNTAX "501 5.5.2 Syntax: RCPT TO:<address>"
-#define R_BADSENDER "501 5.1.7 Bad sender address syntax"
-#define R_BADRCPT "501 5.1.3 Bad recipient address syntax"
-#define R_BADPARAM "501 5.5.4 Bad parameter"
-#define R_NOHELO "503 5.5.1 EHLO or HELO first"
-#define R_NESTED "503 5.5.1 Sender already given"
-#define R_NOMAIL "503 5.5.1 MAIL first"
-#define R_NORCPTYET "503 5.5.1 RCPT first"
-#define R_INBDAT "503 5.5.1 Not during BDAT"
-#define R_NOAUTH "503 5.5.1 AUTH not available in this session"
-#define R_NORELAY "530 5.7.0 Authentication required"
-#define R_TOOBIG "552 5.3.4 Message too big"
-#define R_UTF8 "553 5.6.7 Non-ASCII address without SMTPUTF8"
-#define R_NOUTF8 "553 5.6.7 SMTPUTF8 is not available for this message"
-#define R_SENDER "553 5.7.1 Sender address not allowed for this account"
-#define R_NOVALID "554 5.5.1 No valid recipients"
-#define R_BARE "554 5.6.0 Message refused: bare CR or bare LF in the data (lines must end in CRLF)"
-#define R_UNKPARAM "555 5.5.4 Unsupported parameter"
 
 #define TX_NONE 0                 /* no transaction */
 #define TX_MAIL 1                 /* MAIL accepted, RCPTs coming */
@@ -95,14 +58,15 @@ struct tx_s
   unsigned int nrcpt;
   unsigned int tried;             /* RCPT commands that were refused */
   uint64_t bdatbytes;
-  char const *failed;             /* TX_FAILED: the reply to the rest */
+  unsigned int failed;            /* TX_FAILED: the reply to the rest */
   char id[PN_ID_MAX];
 };
 
 static pn_conf conf;
-static pn_io io;
+static pn_smtp S;
 static char inbuf[INBUF_SIZE];
 static char outbuf[OUTBUF_SIZE];
+static char line[PN_CMDLINE_MAX];
 static char const *maildir = 0;
 static char const *const *prog = 0;
 static char const *authuser = 0;
@@ -110,7 +74,6 @@ static char const *senders = 0;
 static char helo[HELO_MAX + 1];
 static int heloed = 0;
 static int esmtp = 1;
-static unsigned int badcmds = 0;
 static tx_t tx = { .state = TX_NONE, .rcpts = STRALLOC_ZERO };
 static pn_relay relay;
 static pn_maildir md;
@@ -131,61 +94,27 @@ static void dieusage(void)
 
 /* Replies */
 
-/* The client is gone or stopped reading: nothing more can be said. */
+static void reply(unsigned int id)
+{
+  pn_smtp_reply(&S, id);
+}
+
 static void die_io(void) gccattr_noreturn;
 static void die_io(void)
 {
-  if (relay.pid) pn_relay_stop(&relay, 0);
-  if (md.fd >= 0) pn_maildir_abort(&md);
-  if (errno == ETIMEDOUT && buffer_isempty(&io.out))
-  {
-    pn_info("timeout");
-    pn_io_quit(&io, R_TIMEOUT);
-  }
-  if (errno != EPIPE) pn_warn("client I/O error: ", strerror(errno));
-  _exit(0);
-}
-
-/* Bad commands: replies 500 to 504 and 530 count (DESIGN.md). */
-static void countbad(char const *s)
-{
-  if (s[0] != '5' || !((s[1] == '0' && s[2] >= '0' && s[2] <= '4') || (s[1] == '3' && s[2] == '0'))) return;
-  if (++badcmds < PN_BADCMD_MAX) return;
-  pn_warn("too many bad commands");
-  pn_io_quit(&io, R_TOOMANYBAD);
-}
-
-static void reply(char const *s)
-{
-  if (!pn_io_puts(&io, s) || !pn_io_put(&io, "\r\n", 2)) die_io();
-  countbad(s);
-}
-
-static void reply2(char const *a, char const *b)
-{
-  if (!pn_io_puts(&io, a) || !pn_io_puts(&io, b) || !pn_io_put(&io, "\r\n", 2)) die_io();
-}
-
-static void ehlo_reply(void)
-{
-  char size[UINT64_FMT];
-  size[uint64_fmt(size, conf.databytes)] = 0;
-  if (!pn_io_puts(&io, "250-") || !pn_io_puts(&io, conf.hostname)
-    || !pn_io_puts(&io, "\r\n250-PIPELINING\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250-SIZE ")
-    || !pn_io_puts(&io, size)
-    || !pn_io_puts(&io, "\r\n250-SMTPUTF8\r\n250 CHUNKING\r\n")) die_io();
+  pn_smtp_die_io(&S, "read");
 }
 
 /* A reply of the program, passed back (see pn_relay_fmtline). */
 static void relay_reply(pn_reply const *rep, char const *ecode)
 {
-  char line[PN_RELAY_FMT_MAX + 1];
+  char l[PN_RELAY_FMT_MAX + 1];
   unsigned int i;
   for (i = 0; i < rep->nlines; i++)
   {
-    line[pn_relay_fmtline(line, rep, i, ecode)] = 0;
-    if (i + 1 < rep->nlines) { if (!pn_io_puts(&io, line) || !pn_io_put(&io, "\r\n", 2)) die_io(); }
-    else reply(line);
+    size_t n = pn_relay_fmtline(l, rep, i, ecode);
+    if (i + 1 < rep->nlines) pn_smtp_cont(&S, l, n);
+    else pn_smtp_line(&S, rep->code, l, n);
   }
 }
 
@@ -328,13 +257,13 @@ static int deliver_begin(void)
   }
   {
     pn_reply rep;
-    if (!relay.pid) { reply(R_TEMP); tx_clear(); return 0; }
-    if (!relay_step("DATA", 4, 354, &rep, "DATA")) { reply(R_TEMP); tx_clear(); return 0; }
+    if (!relay.pid) { reply(PN_R_TEMP); tx_clear(); return 0; }
+    if (!relay_step("DATA", 4, 354, &rep, "DATA")) { reply(PN_R_TEMP); tx_clear(); return 0; }
     if (rep.code / 100 == 3 && rep.code != 354)
     {
       errno = EPROTO;
       relay_broken("DATA");
-      reply(R_TEMP);
+      reply(PN_R_TEMP);
       tx_clear();
       return 0;
     }
@@ -369,13 +298,13 @@ static void deliver_commit(void)
     if (!pn_maildir_commit(&md))
     {
       pn_warn("maildir ", maildir, ": delivery failed id=", tx.id, ": ", strerror(errno));
-      reply(R_TEMP);
+      reply(PN_R_TEMP);
       return;
     }
     log_done("accepted", " maildir=", md.name);
     memcpy(r, "250 2.0.0 OK id=", 16);
     memcpy(r + 16, tx.id, strlen(tx.id) + 1);
-    reply(r);
+    pn_smtp_line(&S, 250, r, strlen(r));
     return;
   }
   {
@@ -387,7 +316,7 @@ static void deliver_commit(void)
       /* a reply, but not one that ends the data */
       if (ok) errno = EPROTO;
       relay_broken("end of data");
-      reply(R_TEMP);
+      reply(PN_R_TEMP);
       return;
     }
     pn_log_quote(q, rep.text, strlen(rep.text));
@@ -403,12 +332,12 @@ static void deliver_end(void)
   if (st != PN_BODY_OK)
   {
     deliver_abort();
-    if (st == PN_BODY_EOVER) { log_done("refused", " reason=size", ""); reply(R_TOOBIG); }
-    else if (st == PN_BODY_EBARE) { log_done("refused", " reason=bare-cr-lf", ""); reply(R_BARE); }
+    if (st == PN_BODY_EOVER) { log_done("refused", " reason=size", ""); reply(PN_R_TOOBIG); }
+    else if (st == PN_BODY_EBARE) { log_done("refused", " reason=bare-cr-lf", ""); reply(PN_R_BARE); }
     else
     {
       pn_warn("delivery failed id=", tx.id, ": ", strerror(body.err));
-      reply(R_TEMP);
+      reply(PN_R_TEMP);
     }
   }
   else deliver_commit();
@@ -420,29 +349,31 @@ static void deliver_end(void)
 
 static void do_hello(char const *s, size_t len, int e)
 {
-  size_t i;
-  if (len < 2 || s[0] != ' ') { reply(R_ARGS); return; }
-  s++; len--;
-  while (len && s[len-1] == ' ') len--;
-  if (!len || len > HELO_MAX) { reply(R_ARGS); return; }
-  for (i = 0; i < len; i++)
-    if ((unsigned char)s[i] < 33 || (unsigned char)s[i] > 126) { reply(R_ARGS); return; }
+  size_t n = pn_smtp_heloarg(s, len, HELO_MAX);
+  if (!n) { reply(PN_R_ARGS); return; }
   tx_reset();
-  memcpy(helo, s, len);
-  helo[len] = 0;
+  memcpy(helo, s + 1, n);
+  helo[n] = 0;
   heloed = 1;
   esmtp = e;
-  if (e) ehlo_reply();
-  else reply2("250 ", conf.hostname);
+  if (e)
+  {
+    pn_caps caps = PN_CAPS_ZERO;
+    caps.size = conf.databytes;
+    pn_smtp_ehlo(&S, conf.hostname, &caps);
+  }
+  else pn_smtp_helo(&S, conf.hostname);
 }
 
-static void do_ehlo(char const *s, size_t len)
+static void do_ehlo(pn_smtp *p, char const *s, size_t len)
 {
+  (void)p;
   do_hello(s, len, 1);
 }
 
-static void do_helo(char const *s, size_t len)
+static void do_helo(pn_smtp *p, char const *s, size_t len)
 {
+  (void)p;
   do_hello(s, len, 0);
 }
 
@@ -451,11 +382,11 @@ static int mail_error(int r)
   switch (r)
   {
     case PN_ADDR_OK: return 0;
-    case PN_ADDR_ESYNTAX: reply(R_MAILSYNTAX); break;
-    case PN_ADDR_EPATH: reply(R_BADSENDER); break;
-    case PN_ADDR_EPARAM: reply(R_BADPARAM); break;
-    case PN_ADDR_EUNKNOWN: reply(R_UNKPARAM); break;
-    default: reply(R_UTF8); break;
+    case PN_ADDR_ESYNTAX: reply(PN_R_MAILSYNTAX); break;
+    case PN_ADDR_EPATH: reply(PN_R_BADSENDER); break;
+    case PN_ADDR_EPARAM: reply(PN_R_BADPARAM); break;
+    case PN_ADDR_EUNKNOWN: reply(PN_R_UNKPARAM); break;
+    default: reply(PN_R_UTF8); break;
   }
   return 1;
 }
@@ -466,8 +397,8 @@ static void relay_mail(void)
   char cmd[PN_PATH_MAX + 64];
   size_t w = 0;
   pn_reply rep;
-  if (!relay_ensure()) { reply(R_TEMP); return; }
-  if (tx.mail.smtputf8 && !relay.smtputf8) { reply(R_NOUTF8); return; }
+  if (!relay_ensure()) { reply(PN_R_TEMP); return; }
+  if (tx.mail.smtputf8 && !relay.smtputf8) { reply(PN_R_NOUTF8); return; }
   memcpy(cmd, "MAIL FROM:<", 11); w = 11;
   memcpy(cmd + w, tx.mail.addr, tx.mail.len); w += tx.mail.len;
   cmd[w++] = '>';
@@ -482,28 +413,28 @@ static void relay_mail(void)
     memcpy(cmd + w, b, strlen(b)); w += strlen(b);
   }
   if (tx.mail.smtputf8) { memcpy(cmd + w, " SMTPUTF8", 9); w += 9; }
-  if (!relay_step(cmd, w, 250, &rep, "MAIL")) { reply(R_TEMP); return; }
+  if (!relay_step(cmd, w, 250, &rep, "MAIL")) { reply(PN_R_TEMP); return; }
   if (rep.code / 100 == 2) tx.state = TX_MAIL;
   relay_reply(&rep, "2.1.0");
 }
 
-static void do_mail(char const *s, size_t len)
+static void do_mail(pn_smtp *p, char const *s, size_t len)
 {
-  if (!relay_ok()) { reply(R_NORELAY); return; }
-  if (!heloed) { reply(R_NOHELO); return; }
-  if (tx.state != TX_NONE && tx.state != TX_FAILED) { reply(R_NESTED); return; }
+  (void)p;
+  if (!heloed) { reply(PN_R_NOHELO); return; }
+  if (tx.state != TX_NONE && tx.state != TX_FAILED) { reply(PN_R_NESTED); return; }
   if (mail_error(pn_addr_mail(s, len, &tx.mail))) return;
-  if (tx.mail.hassize && conf.databytes && tx.mail.size > conf.databytes) { reply(R_TOOBIG); return; }
+  if (tx.mail.hassize && conf.databytes && tx.mail.size > conf.databytes) { reply(PN_R_TOOBIG); return; }
   if (senders && !pn_addr_sender_ok(senders, &tx.mail))
   {
     char q[PN_LOGVAL_SIZE];
     pn_info("sender refused from=", pn_log_quote(q, tx.mail.addr, tx.mail.len));
-    reply(R_SENDER);
+    reply(PN_R_SENDER);
     return;
   }
   if (prog) { relay_mail(); return; }
   tx.state = TX_MAIL;
-  reply(R_SENDEROK);
+  reply(PN_R_SENDEROK);
 }
 
 static int rcpt_error(int r)
@@ -511,11 +442,11 @@ static int rcpt_error(int r)
   switch (r)
   {
     case PN_ADDR_OK: return 0;
-    case PN_ADDR_ESYNTAX: reply(R_RCPTSYNTAX); break;
-    case PN_ADDR_EPATH: reply(R_BADRCPT); break;
-    case PN_ADDR_EPARAM: reply(R_BADPARAM); break;
-    case PN_ADDR_EUNKNOWN: reply(R_UNKPARAM); break;
-    default: reply(R_UTF8); break;
+    case PN_ADDR_ESYNTAX: reply(PN_R_RCPTSYNTAX); break;
+    case PN_ADDR_EPATH: reply(PN_R_BADRCPT); break;
+    case PN_ADDR_EPARAM: reply(PN_R_BADPARAM); break;
+    case PN_ADDR_EUNKNOWN: reply(PN_R_UNKPARAM); break;
+    default: reply(PN_R_UTF8); break;
   }
   tx.tried++;
   return 1;
@@ -523,19 +454,19 @@ static int rcpt_error(int r)
 
 static int rcpt_add(pn_envarg const *a)
 {
-  if (!stralloc_catb(&tx.rcpts, a->addr, a->len + 1)) { reply(R_TEMP); return 0; }
+  if (!stralloc_catb(&tx.rcpts, a->addr, a->len + 1)) { reply(PN_R_TEMP); return 0; }
   tx.nrcpt++;
   return 1;
 }
 
-static void do_rcpt(char const *s, size_t len)
+static void do_rcpt(pn_smtp *p, char const *s, size_t len)
 {
   pn_envarg a;
-  if (!relay_ok()) { reply(R_NORELAY); return; }
-  if (tx.state == TX_NONE || tx.state == TX_FAILED) { reply(R_NOMAIL); return; }
-  if (tx.state == TX_BDAT) { reply(R_INBDAT); return; }
-  if (tx.state == TX_BROKEN) { reply(R_TEMP); return; }
-  if (tx.nrcpt >= conf.maxrcpts) { tx.tried++; reply(R_TOOMANYRCPT); return; }
+  (void)p;
+  if (tx.state == TX_NONE || tx.state == TX_FAILED) { reply(PN_R_NOMAIL); return; }
+  if (tx.state == TX_BDAT) { reply(PN_R_INBDAT); return; }
+  if (tx.state == TX_BROKEN) { reply(PN_R_TEMP); return; }
+  if (tx.nrcpt >= conf.maxrcpts) { tx.tried++; reply(PN_R_TOOMANYRCPT); return; }
   if (rcpt_error(pn_addr_rcpt(s, len, tx.mail.smtputf8, &a))) return;
   if (prog)
   {
@@ -544,32 +475,31 @@ static void do_rcpt(char const *s, size_t len)
     memcpy(cmd, "RCPT TO:<", 9);
     memcpy(cmd + 9, a.addr, a.len);
     cmd[9 + a.len] = '>';
-    if (!relay_step(cmd, a.len + 10, 250, &rep, "RCPT")) { tx.state = TX_BROKEN; reply(R_TEMP); return; }
+    if (!relay_step(cmd, a.len + 10, 250, &rep, "RCPT")) { tx.state = TX_BROKEN; reply(PN_R_TEMP); return; }
     if (rep.code / 100 != 2) tx.tried++;
     else if (!rcpt_add(&a)) return;
     relay_reply(&rep, "2.1.5");
     return;
   }
-  if (rcpt_add(&a)) reply(R_RCPTOK);
+  if (rcpt_add(&a)) reply(PN_R_RCPTOK);
 }
 
 /* What DATA and BDAT need first; 1 if the transaction can take data,
    else the reply that says why. */
-static char const *ready(void)
+static unsigned int ready(void)
 {
-  if (!relay_ok()) return R_NORELAY;
-  if (tx.state == TX_NONE || tx.state == TX_FAILED) return R_NOMAIL;
-  if (tx.state == TX_BROKEN) return R_TEMP;
-  if (!tx.nrcpt) return tx.tried ? R_NOVALID : R_NORCPTYET;
+  if (!relay_ok()) return PN_R_NEEDAUTH;
+  if (tx.state == TX_NONE || tx.state == TX_FAILED) return PN_R_NOMAIL;
+  if (tx.state == TX_BROKEN) return PN_R_TEMP;
+  if (!tx.nrcpt) return tx.tried ? PN_R_NOVALID : PN_R_NORCPTYET;
   return 0;
 }
 
-static void do_data(char const *s, size_t len)
+static void do_data(pn_smtp *p, char const *s, size_t len)
 {
-  char const *no = ready();
-  (void)s;
-  if (len) { reply(R_ARGS); return; }
-  if (!no && tx.state == TX_BDAT) no = R_INBDAT;
+  unsigned int no = ready();
+  (void)p; (void)s; (void)len;
+  if (!no && tx.state == TX_BDAT) no = PN_R_INBDAT;
   if (no)
   {
     if (tx.state == TX_BROKEN) tx_clear();
@@ -577,41 +507,42 @@ static void do_data(char const *s, size_t len)
     return;
   }
   if (!deliver_begin()) return;
-  reply(R_DATA);
+  reply(PN_R_DATA);
   pn_body_start(&body, 1, conf.databytes, maildir ? &sink_maildir : &sink_relay);
-  if (pn_body_data(&body, &io) < 0) die_io();
+  if (pn_body_data(&body, &S.io) < 0) die_io();
   deliver_end();
 }
 
 /* Reads the chunk and drops it.  why: the reply, 0 if already given.
    fail: the transaction fails (RFC 3030 section 2), and its chunks up to
    LAST get the same reply; LAST ends a failed transaction. */
-static void bdat_discard(uint64_t n, char const *why, int fail, int last)
+static void bdat_discard(uint64_t n, unsigned int why, int fail, int last)
 {
   pn_body_start(&body, 0, 0, 0);
-  if (pn_body_chunk(&body, &io, n) < 0) die_io();
+  if (pn_body_chunk(&body, &S.io, n) < 0) die_io();
   if (fail && tx.state != TX_NONE && tx.state != TX_FAILED)
   {
     tx_reset();
     tx.state = TX_FAILED;
-    tx.failed = why ? why : R_TEMP;
+    tx.failed = why ? why : PN_R_TEMP;
   }
   if (last && (tx.state == TX_FAILED || tx.state == TX_BROKEN)) tx_reset();
   if (why) reply(why);
 }
 
-static void do_bdat(char const *s, size_t len)
+static void do_bdat(pn_smtp *p, char const *s, size_t len)
 {
   uint64_t n;
   int last;
   int junk;
-  char const *no;
-  if (!pn_data_bdatarg(s, len, &n, &last, &junk)) { deliver_abort(); pn_io_quit(&io, R_BADBDAT); }
+  unsigned int no;
+  (void)p;
+  if (!pn_smtp_bdatarg(s, len, &n, &last, &junk)) pn_smtp_quit(&S, PN_R_BDATSIZE, "bdat");
   if (tx.state == TX_FAILED) { bdat_discard(n, tx.failed, 0, last); return; }
-  no = junk ? R_ARGS : ready();
+  no = junk ? PN_R_ARGS : ready();
   if (!no && conf.databytes && (n > conf.databytes || tx.bdatbytes + n > conf.databytes))
   {
-    no = R_TOOBIG;
+    no = PN_R_TOOBIG;
     junk = 1;
   }
   if (no) { bdat_discard(n, no, junk, last); return; }
@@ -620,14 +551,14 @@ static void do_bdat(char const *s, size_t len)
     if (!deliver_begin())
     {
       tx.state = TX_FAILED;
-      tx.failed = R_TEMP;
+      tx.failed = PN_R_TEMP;
       bdat_discard(n, 0, 0, last);
       return;
     }
     pn_body_start(&body, 0, conf.databytes, maildir ? &sink_maildir : &sink_relay);
     tx.state = TX_BDAT;
   }
-  if (pn_body_chunk(&body, &io, n) < 0) die_io();
+  if (pn_body_chunk(&body, &S.io, n) < 0) die_io();
   tx.bdatbytes += n;
   if (last) { deliver_end(); return; }
   {
@@ -635,113 +566,83 @@ static void do_bdat(char const *s, size_t len)
     size_t w = 10;
     memcpy(r, "250 2.0.0 ", 10);
     w += uint64_fmt(r + w, n);
-    memcpy(r + w, " octets received", 17);
-    reply(r);
+    memcpy(r + w, " octets received", 16);
+    pn_smtp_line(&S, 250, r, w + 16);
   }
 }
 
-static void do_rset(char const *s, size_t len)
+static void do_rset(pn_smtp *p, char const *s, size_t len)
 {
-  (void)s;
-  if (len) { reply(R_ARGS); return; }
+  (void)p; (void)s; (void)len;
   tx_reset();
-  reply(R_OKAY);
+  reply(PN_R_OK);
 }
 
-static void do_noop(char const *s, size_t len)
+static void do_noop(pn_smtp *p, char const *s, size_t len)
+{
+  (void)p; (void)s; (void)len;
+  reply(PN_R_OK);
+}
+
+static void do_vrfy(pn_smtp *p, char const *s, size_t len)
+{
+  (void)p; (void)s; (void)len;
+  reply(PN_R_VRFY);
+}
+
+static void do_help(pn_smtp *p, char const *s, size_t len)
+{
+  (void)p; (void)s; (void)len;
+  reply(PN_R_HELP);
+}
+
+static void do_auth(pn_smtp *p, char const *s, size_t len)
+{
+  (void)p; (void)s; (void)len;
+  reply(PN_R_NOAUTH);
+}
+
+static void do_quit(pn_smtp *p, char const *s, size_t len)
 {
   (void)s; (void)len;
-  reply(R_OKAY);
+  pn_smtp_quit(p, PN_R_BYE, "quit");
 }
 
-static void do_vrfy(char const *s, size_t len)
+/* The command table, sorted by name.  MAIL, RCPT and DATA need a client
+   that may relay (AUTH, or RELAYCLIENT): else 530; BDAT reads its chunk
+   first. */
+#define AUTHED .need = PN_SMTP_AUTHED, .deny = PN_R_NEEDAUTH
+static pn_verb const verbs[] =
 {
-  (void)s;
-  reply(len > 1 ? R_VRFY : R_ARGS);
-}
+  { .name = "AUTH", .args = PN_ARGS_ANY, .f = &do_auth },
+  { .name = "BDAT", .args = PN_ARGS_RAW, .f = &do_bdat },
+  { .name = "DATA", .args = PN_ARGS_NONE, AUTHED, .f = &do_data },
+  { .name = "EHLO", .args = PN_ARGS_RAW, .f = &do_ehlo },
+  { .name = "HELO", .args = PN_ARGS_RAW, .f = &do_helo },
+  { .name = "HELP", .args = PN_ARGS_ANY, .f = &do_help },
+  { .name = "MAIL", .args = PN_ARGS_RAW, AUTHED, .f = &do_mail },
+  { .name = "NOOP", .args = PN_ARGS_ANY, .f = &do_noop },
+  { .name = "QUIT", .args = PN_ARGS_NONE, .f = &do_quit },
+  { .name = "RCPT", .args = PN_ARGS_RAW, AUTHED, .f = &do_rcpt },
+  { .name = "RSET", .args = PN_ARGS_NONE, .f = &do_rset },
+  { .name = "VRFY", .args = PN_ARGS_SOME, .f = &do_vrfy },
+};
+#undef AUTHED
 
-static void do_help(char const *s, size_t len)
+/* The dialogue's end hook: a message under way is dropped; the program
+   is told QUIT when the client said it (or hung up), else stopped. */
+static void end(pn_smtp *p, char const *why)
 {
-  (void)s; (void)len;
-  reply(R_HELP);
-}
-
-static void do_auth(char const *s, size_t len)
-{
-  (void)s; (void)len;
-  reply(R_NOAUTH);
-}
-
-/* The end of the session: a message under way (BDAT) is dropped, the
-   program is told QUIT. */
-static void end(void) gccattr_noreturn;
-static void end(void)
-{
+  int e = errno;
+  int clean = why && (!strcmp(why, "quit") || !strcmp(why, "eof"));
+  (void)p;
   if (tx.state == TX_BDAT) deliver_abort();
-  if (relay.pid) pn_relay_stop(&relay, 1);
+  if (relay.pid) pn_relay_stop(&relay, clean);
   if (md.fd >= 0) pn_maildir_abort(&md);
-  _exit(0);
-}
-
-static void do_quit(char const *s, size_t len)
-{
-  (void)s; (void)len;
-  reply(R_BYE);
-  pn_io_flush(&io);
-  end();
-}
-
-typedef struct cmd_s cmd_t;
-struct cmd_s
-{
-  char const *name;
-  void (*f)(char const *, size_t);
-};
-
-static cmd_t const cmds[] =
-{
-  { .name = "EHLO", .f = &do_ehlo },
-  { .name = "HELO", .f = &do_helo },
-  { .name = "MAIL", .f = &do_mail },
-  { .name = "RCPT", .f = &do_rcpt },
-  { .name = "DATA", .f = &do_data },
-  { .name = "BDAT", .f = &do_bdat },
-  { .name = "RSET", .f = &do_rset },
-  { .name = "NOOP", .f = &do_noop },
-  { .name = "VRFY", .f = &do_vrfy },
-  { .name = "HELP", .f = &do_help },
-  { .name = "AUTH", .f = &do_auth },
-  { .name = "QUIT", .f = &do_quit },
-  { .name = 0, .f = 0 }
-};
-
-static void dispatch(char const *s, size_t len)
-{
-  size_t n = 0;
-  cmd_t const *c;
-  while (n < len && s[n] != ' ') n++;
-  for (c = cmds; c->name; c++)
-    if (n == 4 && !strncasecmp(s, c->name, 4))
-    {
-      (*c->f)(s + 4, len - 4);
-      return;
-    }
-  reply(R_UNKNOWN);
-}
-
-static void loop(void) gccattr_noreturn;
-static void loop(void)
-{
-  for (;;)
-  {
-    char line[PN_CMDLINE_MAX];
-    size_t len;
-    int r = pn_io_getline(&io, line, sizeof(line), &len);
-    if (r > 0) dispatch(line, len);
-    else if (r < 0 && errno == ERANGE) reply(R_TOOLONG);
-    else if (!r) end();
-    else die_io();
-  }
+  if (!why || clean || !strcmp(why, "bdat")) return;
+  if (!strcmp(why, "timeout")) pn_info("timeout");
+  else if (!strcmp(why, "errors")) pn_warn("too many bad commands");
+  else if (e != EPIPE) pn_warn("client I/O error: ", strerror(e));
 }
 
 
@@ -755,7 +656,7 @@ static void start_auth(void)
   if (!user || !*user)
   {
     pn_warn("SMTPAUTHUSER set but USER unset: no verifier ran, refusing");
-    pn_io_quit(&io, R_NOVERIFIER);
+    pn_smtp_quit(&S, PN_R_NOVERIFIER, 0);
   }
   pn_info("session user=", pn_log_quote(q, authuser, strlen(authuser)));
   x = getenv("SMTPHELO");
@@ -769,25 +670,34 @@ static void start_auth(void)
   x = getenv("SMTPPROTO");
   esmtp = !(x && !strcasecmp(x, "SMTP"));
   heloed = 1;
-  reply(R_AUTHOK);
+  reply(PN_R_AUTHOK);
 }
 
 static void start(void)
 {
   char const *bad = 0;
   int ok = pn_conf_read(&conf, &bad);
-  pn_io_init(&io, 0, ok ? conf.timeout : PN_TIMEOUT_DEFAULT, inbuf, sizeof(inbuf), outbuf, sizeof(outbuf));
+  S.verbs = verbs;
+  S.nverbs = sizeof(verbs) / sizeof(verbs[0]);
+  S.line = line;
+  S.linemax = sizeof(line);
+  S.nbad = 0;
+  S.state = 0;
+  S.nulbad = 0;
+  S.end = &end;
+  S.ctx = 0;
+  md.fd = -1;
+  pn_io_init(&S.io, 0, ok ? conf.timeout : PN_TIMEOUT_DEFAULT, inbuf, sizeof(inbuf), outbuf, sizeof(outbuf));
   if (!ok)
   {
     pn_log(PN_LOG_FATAL, "bad value for ", bad);
-    pn_io_quit(&io, R_CONF);
+    pn_smtp_quit(&S, PN_R_CONFIG, 0);
   }
   authuser = getenv("SMTPAUTHUSER");
   senders = getenv("SMTPSENDERS");
-  md.fd = -1;
+  if (authuser || conf.relayclient) S.state |= PN_SMTP_AUTHED;
   if (authuser) { start_auth(); return; }
-  if (!pn_io_puts(&io, "220 ")) die_io();
-  reply2(conf.hostname, " ESMTP postern");
+  pn_smtp_greet(&S, conf.hostname);
 }
 
 int main(int argc, char const *const *argv)
@@ -812,5 +722,5 @@ int main(int argc, char const *const *argv)
   if (!fd_sanitize()) _exit(111);
   sig_altignore(SIGPIPE);
   start();
-  loop();
+  pn_smtp_loop(&S);
 }

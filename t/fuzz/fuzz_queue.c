@@ -268,7 +268,6 @@ static void fuzz_reset(void)
 {
   heloed = 0;
   esmtp = 1;
-  badcmds = 0;
   helo[0] = 0;
   maildir = 0;
   prog = 0;
