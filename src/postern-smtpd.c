@@ -15,7 +15,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -33,6 +32,7 @@
 #include <skalibs/unix-timed.h>
 
 #include "lib/pn_b64.h"
+#include "lib/pn_child.h"
 #include "lib/pn_conf.h"
 #include "lib/pn_failrec.h"
 #include "lib/pn_io.h"
@@ -52,6 +52,7 @@ extern char **environ;
 #define PN_ENVMODIF_MAX 2048                    /* environment for prog */
 #define PN_ENVP_MAX 1024                        /* its variables, in all */
 #define PN_MECHS_FMT 32                         /* "PLAIN LOGIN" */
+#define PN_CHAIN_WAIT_MAX 86400                 /* s: the verifier and the session it runs */
 #define INBUF_SIZE 4096
 #define OUTBUF_SIZE 4096
 
@@ -243,28 +244,34 @@ static ssize_t challenge(front *f, unsigned int c, unsigned int mech, char const
   return (ssize_t)len;
 }
 
-/* Starts prog with fd3 as its fd 3 and the chain's environment.
-   posix_spawn, not fork: the child borrows our memory until it execs
-   (vfork), so that nothing of ours is copied for a process that is
-   about to be replaced.  1, or 0 with errno. */
-static int spawn(front *f, int fd3, pid_t *pid)
+/* Starts prog with fd3 as its fd 3 and the chain's environment.  The
+   pid, or 0 with errno. */
+static pid_t spawn(front *f, int fd3)
 {
   char const *envp[PN_ENVP_MAX];
-  posix_spawn_file_actions_t fa;
+  int fds[4] = { -1, -1, -1, fd3 };
   size_t envlen = env_len((char const *const *)environ);
-  int e;
   if (!env_mergen(envp, PN_ENVP_MAX, (char const *const *)environ, envlen, f->envmodif, f->envmodiflen, f->envmodifn))
     return (errno = E2BIG, 0);
-  e = posix_spawn_file_actions_init(&fa);
-  if (e) return (errno = e, 0);
-  if (fd3 != 3)
+  return pn_child_spawn(f->prog, envp, fds, 4, 0);
+}
+
+/* The verifier, or the session it became: waited for, but not for ever
+   (PN_CHAIN_WAIT_MAX); past it the chain is killed. */
+static void wait_chain(front *f, pid_t pid, int *wstat)
+{
+  tain deadline;
+  int r;
+  tain_addsec_g(&deadline, PN_CHAIN_WAIT_MAX);
+  r = pn_child_wait(pid, wstat, &deadline);
+  if (r > 0) return;
+  if (!r)
   {
-    e = posix_spawn_file_actions_adddup2(&fa, fd3, 3);
-    if (!e) e = posix_spawn_file_actions_addclose(&fa, fd3);
+    kill(pid, SIGKILL);
+    wait_pid(pid, wstat);
+    pn_smtp_quit(&f->smtp, PN_R_NONE, "chain-timeout");
   }
-  if (!e) e = posix_spawnp(pid, f->prog[0], &fa, 0, (char *const *)f->prog, (char *const *)envp);
-  posix_spawn_file_actions_destroy(&fa);
-  return e ? (errno = e, 0) : 1;
+  pn_smtp_quit(&f->smtp, PN_R_TEMPCLOSE, "wait");
 }
 
 /* The verifier's exit status, as DESIGN.md reads it. */
@@ -316,7 +323,6 @@ static void check(front *f, unsigned int mech, char const *user, size_t ulen, ch
   size_t basen = f->envmodifn;
   int fd3;
   int wstat;
-  int started;
   pid_t pid;
   if (ulen + pwlen + 3 > PN_FD3_MAX) { authfail(f, PN_R_AUTHFAIL, "toolong", mech, user, ulen); return; }
   /* other connections from the same address may have failed meanwhile */
@@ -334,14 +340,14 @@ static void check(front *f, unsigned int mech, char const *user, size_t ulen, ch
   if (!pn_io_flush(&f->smtp.io)) { close(fd3); pn_smtp_quit(&f->smtp, PN_R_TEMPCLOSE, "write"); }
   /* the child gets our open file descriptions, blocking as programs expect */
   pn_io_blocking();
-  started = spawn(f, fd3, &pid);
-  if (!started) pn_warn("unable to start ", f->prog[0], ": ", strerror(errno));
+  pid = spawn(f, fd3);
+  if (!pid) pn_warn("unable to start ", f->prog[0], ": ", strerror(errno));
   close(fd3);
   f->envmodiflen = base; f->envmodifn = basen;
-  if (started && wait_pid(pid, &wstat) < 0) pn_smtp_quit(&f->smtp, PN_R_TEMPCLOSE, "wait");
+  if (pid) wait_chain(f, pid, &wstat);
   ndelay_on(0);
   ndelay_on(1);
-  if (!started) { authfail(f, PN_R_AUTHTEMP, "spawn", mech, user, ulen); return; }
+  if (!pid) { authfail(f, PN_R_AUTHTEMP, "spawn", mech, user, ulen); return; }
   verdict(f, wstat, mech, user, ulen);
 }
 
