@@ -553,7 +553,7 @@ static void dieconf(front *f, char const *badvar)
 {
   pn_log(PN_LOG_FATAL, "bad value for ", badvar);
   pn_io_init(&f->smtp.io, 1, PN_TIMEOUT_DEFAULT, f->inbuf, sizeof(f->inbuf), f->outbuf, sizeof(f->outbuf));
-  if (pn_io_puts(&f->smtp.io, pn_replies[PN_R_CONFIG].line) && pn_io_put(&f->smtp.io, "\r\n", 2))
+  if (pn_io_put(&f->smtp.io, pn_replies[PN_R_CONFIG].line, pn_replies[PN_R_CONFIG].len))
     pn_io_flush(&f->smtp.io);
   _exit(111);
 }

@@ -9,12 +9,12 @@
 #include "pn_reply.h"
 
 #define L(c, e, t) #c " " e " " t
-#define R(c, e, t) { .code = c, .ecode = e, .line = L(c, e, t), .len = sizeof(L(c, e, t)) - 1 }
-#define N(c, t) { .code = c, .ecode = "", .line = #c " " t, .len = sizeof(#c " " t) - 1 }
+#define R(c, e, t) { .code = c, .elen = sizeof(e) - 1, .len = sizeof(L(c, e, t) "\r\n") - 1, .line = L(c, e, t) "\r\n" }
+#define N(c, t) { .code = c, .elen = 0, .len = sizeof(#c " " t "\r\n") - 1, .line = #c " " t "\r\n" }
 
 pn_rdef const pn_replies[PN_R_N] =
 {
-  [PN_R_NONE] = { .code = 0, .ecode = "", .line = "", .len = 0 },
+  [PN_R_NONE] = { .code = 0, .elen = 0, .len = 0, .line = "" },
   [PN_R_OK] = R(250, "2.0.0", "OK"),
   [PN_R_BYE] = R(221, "2.0.0", "Bye"),
   [PN_R_HELP] = R(214, "2.0.0", "Commands: EHLO HELO AUTH MAIL RCPT DATA BDAT RSET NOOP VRFY HELP QUIT"),

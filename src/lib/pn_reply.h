@@ -12,13 +12,17 @@
    command byte for byte alike.  Add a reply: an id here, a line in
    pn_reply.c, a row in the man page of each program that sends it. */
 
+#define PN_REPLY_MAX 104          /* a line of the table, CRLF included */
+
+/* No pointers: the table needs no relocation at start (the programs are
+   static PIEs, and every relocation is paid by every session). */
 typedef struct pn_rdef_s pn_rdef;
 struct pn_rdef_s
 {
-  unsigned int code;        /* 250, 501...: what the dialogue counts by */
-  char const *ecode;        /* "5.5.4", "" for the 334 challenges */
-  char const *line;         /* code SP ecode SP text, without CRLF */
-  size_t len;
+  unsigned short code;      /* 250, 501...: what the dialogue counts by */
+  unsigned char elen;       /* the enhanced code's length (at line + 4), 0 if none */
+  unsigned char len;        /* the line's length, CRLF included */
+  char line[PN_REPLY_MAX];  /* code SP ecode SP text CRLF, not NUL-terminated */
 };
 
 enum pn_r_e

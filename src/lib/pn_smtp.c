@@ -22,20 +22,23 @@
 #include "pn_limits.h"
 
 #define PN_CAPS_MAX 12            /* lines in the EHLO reply */
+#define PN_CAP_MAX 264            /* one line: the host name (255) and its frame */
 
 pn_verb const *pn_smtp_lookup(pn_verb const *v, unsigned int n, char const *s, size_t len)
 {
   size_t vlen = 0;
   unsigned int lo = 0;
   unsigned int hi = n;
-  while (vlen < len && s[vlen] != ' ') vlen++;
+  while (vlen < len && s[vlen] != ' ')
+    if (!s[vlen++]) return 0;             /* a NUL in a verb: no verb */
+  if (!vlen) return 0;
   while (lo < hi)
   {
     unsigned int mid = lo + (hi - lo) / 2;
     char const *name = v[mid].name;
-    size_t nlen = strlen(name);
-    int c = strncasecmp(s, name, vlen < nlen ? vlen : nlen);
-    if (!c) c = vlen < nlen ? -1 : vlen > nlen;
+    /* s has no NUL in its vlen bytes: equal means name has them too */
+    int c = strncasecmp(s, name, vlen);
+    if (!c) c = name[vlen] ? -1 : 0;
     if (!c) return v + mid;
     if (c < 0) hi = mid;
     else lo = mid + 1;
@@ -58,7 +61,7 @@ size_t pn_smtp_heloarg(char const *s, size_t len, size_t max)
 void pn_smtp_quit(pn_smtp *s, unsigned int id, char const *why)
 {
   if (s->end) (*s->end)(s, why);
-  if (id) pn_io_quit(&s->io, pn_replies[id].line);
+  if (id && pn_io_put(&s->io, pn_replies[id].line, pn_replies[id].len)) pn_io_flush(&s->io);
   _exit(0);
 }
 
@@ -81,14 +84,16 @@ void pn_smtp_line(pn_smtp *s, unsigned int code, char const *line, size_t len)
   if (++s->nbad >= PN_BADCMD_MAX) pn_smtp_quit(s, PN_R_TOOMANYBAD, "errors");
 }
 
-void pn_smtp_reply(pn_smtp *s, unsigned int id)
-{
-  pn_smtp_line(s, pn_replies[id].code, pn_replies[id].line, pn_replies[id].len);
-}
-
 void pn_smtp_send(pn_smtp *s, unsigned int id)
 {
-  pn_smtp_cont(s, pn_replies[id].line, pn_replies[id].len);
+  if (!pn_io_put(&s->io, pn_replies[id].line, pn_replies[id].len)) pn_smtp_die_io(s, "write");
+}
+
+void pn_smtp_reply(pn_smtp *s, unsigned int id)
+{
+  pn_smtp_send(s, id);
+  if (!pn_reply_isbad(pn_replies[id].code)) return;
+  if (++s->nbad >= PN_BADCMD_MAX) pn_smtp_quit(s, PN_R_TOOMANYBAD, "errors");
 }
 
 void pn_smtp_flush(pn_smtp *s)
@@ -96,34 +101,46 @@ void pn_smtp_flush(pn_smtp *s)
   if (!pn_io_flush(&s->io)) pn_smtp_die_io(s, "write");
 }
 
-static void caps_add(char const **c, size_t *n, char const *s)
+/* One line of the EHLO reply into b at *w: "250-" or "250 ", a, b2. */
+static void caps_line(char *b, size_t *w, int last, char const *a, char const *a2)
 {
-  if (s) c[(*n)++] = s;
+  size_t n = strlen(a);
+  memcpy(b + *w, last ? "250 " : "250-", 4);
+  memcpy(b + *w + 4, a, n);
+  *w += 4 + n;
+  if (a2)
+  {
+    n = strlen(a2);
+    b[(*w)++] = ' ';
+    memcpy(b + *w, a2, n);
+    *w += n;
+  }
+  b[(*w)++] = '\r';
+  b[(*w)++] = '\n';
 }
 
 void pn_smtp_ehlo(pn_smtp *s, char const *host, pn_caps const *caps)
 {
   char const *c[PN_CAPS_MAX];
+  char const *arg[PN_CAPS_MAX] = { 0 };
+  char b[PN_CAPS_MAX * PN_CAP_MAX];
   char size[6 + UINT64_FMT] = "SIZE ";
   size_t n = 0;
+  size_t w = 0;
   size_t i;
   size[5 + uint64_fmt(size + 5, caps->size)] = 0;
-  caps_add(c, &n, host);
-  caps_add(c, &n, "PIPELINING");
-  caps_add(c, &n, "ENHANCEDSTATUSCODES");
-  caps_add(c, &n, "8BITMIME");
-  caps_add(c, &n, size);
-  caps_add(c, &n, "SMTPUTF8");
-  caps_add(c, &n, "CHUNKING");
-  caps_add(c, &n, caps->starttls);
-  caps_add(c, &n, caps->limits);
-  caps_add(c, &n, caps->auth ? "AUTH" : 0);
-  for (i = 0; i < n; i++)
-  {
-    int ok = pn_io_puts(&s->io, i + 1 < n ? "250-" : "250 ") && pn_io_puts(&s->io, c[i]);
-    if (ok && i + 1 == n && caps->auth) ok = pn_io_put(&s->io, " ", 1) && pn_io_puts(&s->io, caps->auth);
-    if (!ok || !pn_io_put(&s->io, "\r\n", 2)) pn_smtp_die_io(s, "write");
-  }
+  c[n++] = host;
+  c[n++] = "PIPELINING";
+  c[n++] = "ENHANCEDSTATUSCODES";
+  c[n++] = "8BITMIME";
+  c[n++] = size;
+  c[n++] = "SMTPUTF8";
+  c[n++] = "CHUNKING";
+  if (caps->starttls) c[n++] = caps->starttls;
+  if (caps->limits) c[n++] = caps->limits;
+  if (caps->auth) { arg[n] = caps->auth; c[n++] = "AUTH"; }
+  for (i = 0; i < n; i++) caps_line(b, &w, i + 1 == n, c[i], arg[i]);
+  if (!pn_io_put(&s->io, b, w)) pn_smtp_die_io(s, "write");
 }
 
 void pn_smtp_greet(pn_smtp *s, char const *host)

@@ -46,18 +46,21 @@ static void test_replies(void)
     pn_rdef const *r = pn_replies + i;
     char code[UINT_FMT];
     size_t clen = uint_fmt(code, r->code);
-    size_t elen = strlen(r->ecode);
-    if (!r->line || strlen(r->line) != r->len || r->len < clen + 1
-     || memcmp(r->line, code, clen) || r->line[clen] != ' '
-     || (elen && (r->ecode[0] != r->line[0] || memcmp(r->line + clen + 1, r->ecode, elen) || r->line[clen + 1 + elen] != ' ')))
+    size_t e = clen + 1;
+    int good = r->len >= clen + 3 && r->len <= PN_REPLY_MAX && !memcmp(r->line, code, clen) && r->line[clen] == ' '
+      && r->line[r->len - 2] == '\r' && r->line[r->len - 1] == '\n'
+      && !memchr(r->line, '\n', r->len - 1) && !memchr(r->line, '\r', r->len - 2);
+    if (good && r->elen)
+      good = r->line[e] == r->line[0] && r->line[e + 1] == '.' && r->line[e + r->elen] == ' ';
+    if (!good)
     {
       ok = 0;
       put("# bad entry: ");
-      put(r->line ? r->line : "(none)");
+      allwrite(1, r->line, r->len);
       put("\n");
     }
   }
-  result(ok, "every reply: code SP enhanced code SP text, the class of the code");
+  result(ok, "every reply: code SP enhanced code SP text CRLF");
   result(pn_reply_isbad(500) && pn_reply_isbad(504) && pn_reply_isbad(530)
     && !pn_reply_isbad(505) && !pn_reply_isbad(535) && !pn_reply_isbad(421) && !pn_reply_isbad(250),
     "bad commands: 500 to 504 and 530, nothing else");
