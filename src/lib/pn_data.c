@@ -20,10 +20,8 @@
  */
 
 #include <string.h>
-#include <strings.h>
 
 #include "pn_data.h"
-#include "pn_addr.h"
 
 #define S_BOL 0                   /* at the start of a line */
 #define S_MID 1                   /* inside a line */
@@ -176,23 +174,4 @@ size_t pn_data_stuff(int *bol, char const *s, size_t len, char *out)
     else *bol = 0;
   }
   return w;
-}
-
-int pn_data_bdatarg(char const *s, size_t len, uint64_t *n, int *last, int *junk)
-{
-  size_t i = 1;
-  *n = 0;
-  *last = 0;
-  *junk = 0;
-  if (len < 2 || s[0] != ' ') return 0;
-  for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
-  {
-    if (i > PN_SIZE_DIGITS_MAX) return 0;
-    *n = *n * 10 + (uint64_t)(s[i] - '0');
-  }
-  if (i == 1) return 0;
-  if (i == len) return 1;
-  if (len - i == 5 && !strncasecmp(s + i, " LAST", 5)) *last = 1;
-  else *junk = 1;
-  return 1;
 }

@@ -39,9 +39,4 @@ extern size_t pn_data_finish(pn_data *, char *);
    room for 2 * len bytes.  Returns the output length. */
 extern size_t pn_data_stuff(int *, char const *, size_t, char *);
 
-/* What follows "BDAT": SP size [ SP "LAST" ] (RFC 3030), size below
-   10^19.  1 with *n, *last, and *junk set when something else follows the
-   size; 0 when there is no usable size (the chunk cannot be found). */
-extern int pn_data_bdatarg(char const *, size_t, uint64_t *, int *, int *);
-
 #endif

@@ -2,7 +2,7 @@
 
 /*
  * fuzz_data: the DATA and BDAT state machine (pn_data_feed,
- * pn_data_finish, and pn_data_bdatarg on the first line), the
+ * pn_data_finish, and pn_smtp_bdatarg on the first line), the
  * re-stuffing for a downstream server (pn_data_stuff) and the header
  * scan (pn_hdr_scan).  Input: a byte of flags (bit 0: DATA, else BDAT),
  * a seed for the chunk sizes, then the client's bytes.
@@ -31,6 +31,7 @@
 #include "lib/pn_addr.h"
 #include "lib/pn_data.h"
 #include "lib/pn_msg.h"
+#include "lib/pn_smtp.h"
 #include "fuzz.h"
 
 #define BODY_MAX 65536
@@ -158,7 +159,7 @@ static void bdatarg(char const *s, size_t len)
   size_t digits = 0;
   if (!a) fuzz_fail("malloc");
   memcpy(a, s, len);
-  if (pn_data_bdatarg(a, len, &n, &last, &junk))
+  if (pn_smtp_bdatarg(a, len, &n, &last, &junk))
   {
     while (1 + digits < len && a[1 + digits] >= '0' && a[1 + digits] <= '9')
     {
