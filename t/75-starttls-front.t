@@ -25,7 +25,7 @@ unlike "$out" '^250.STARTTLS' "no SSLCTLFD: STARTTLS not listed"
 is "$(printf '%s\n' "$out" | tail -n 2)" "503 5.5.1 STARTTLS not available
 221 2.0.0 Bye" "no SSLCTLFD: STARTTLS gets 503 5.5.1"
 
-out=$(session smtpd SSLCTLFD=9 SSLREADFD=10 SSLWRITEFD=11 <<S 9<&- 10<&- 11<&-
+out=$(session smtpd SSLCTLFD=7 SSLREADFD=8 SSLWRITEFD=9 <<S 7<&- 8<&- 9<&-
 EHLO c.example
 STARTTLS x
 STARTTLS
@@ -100,7 +100,8 @@ tls_certs
 
 # stc.py PORT CA: a lock-step client; each line of stdin is sent with
 # CRLF and its reply printed; after a 220 to STARTTLS the TLS handshake
-# (the name verified), then "tls VERSION"; ">FILE" sends FILE as it is
+# (the name verified), then "tls VERSION"; ">FILE" sends FILE as it is;
+# "!LINE" sends LINE and reads nothing; "}FILE" sends FILE and closes
 cat >"$TMP/stc.py" <<'PY'
 import socket, ssl, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 30)
@@ -116,6 +117,12 @@ def reply():
             return l
 reply()
 for line in sys.stdin.read().split("\n")[:-1]:
+    if line.startswith("}"):
+        s.sendall(open(line[1:], "rb").read())
+        break
+    if line.startswith("!"):
+        s.sendall(line[1:].encode() + b"\r\n")
+        continue
     if line.startswith(">"):
         s.sendall(open(line[1:], "rb").read())
     else:
@@ -151,7 +158,7 @@ AUTH PLAIN $ok_plain
 EHLO after.example
 STARTTLS
 AUTH PLAIN $ok_plain
-QUIT after auth
+!QUIT after auth
 S
 )
 is "$out" "220 mx.test.example ESMTP postern
@@ -197,24 +204,25 @@ EHLO c.example
 >$TMP/inj
 S
 )
-is "$(printf '%s\n' "$out" | sed -n '10,$p')" "220 2.0.0 Ready to start TLS
-eof" "STARTTLS pipelined with EHLO and AUTH: 220, then the connection ends; nothing answered in cleartext"
+# (postern-tls may have failed the handshake, and cut the connection,
+# before the 220 is out)
+like "$(printf '%s\n' "$out" | sed -n '10,$p' | tr '\n' ' ')" '^(220 2\.0\.0 Ready to start TLS )?eof $' "STARTTLS pipelined with EHLO and AUTH: (220,) then the connection ends; nothing answered in cleartext"
 ok "nothing injected was acted on: no verifier, no session" test ! -e "$R"
 tls_logwait st 'postern-smtpd: info: starttls fail'
 like "$(cat "$TMP/st.log")" 'postern-tls: info: tls fail reason="[^"]*" ip=192\.0\.2\.1' "postern-tls: the handshake failed on the injected bytes"
-like "$(cat "$TMP/st.log")" 'postern-smtpd: info: starttls fail reason=handshake ip=192\.0\.2\.1' "postern-smtpd: logged"
+like "$(cat "$TMP/st.log")" 'postern-smtpd: info: starttls fail reason=(handshake|write) ip=192\.0\.2\.1' "postern-smtpd: logged"
 ok "no process left behind" tls_gone st
 
 # STARTTLS, the 220, then a few bytes of a ClientHello and the client closes
 printf '\026\003\001\000\200\001\000\000' >"$TMP/half"
+printf 'STARTTLS\r\n' >"$TMP/st"
 out=$(stc <<S
-STARTTLS
->$TMP/half
+>$TMP/st
+}$TMP/half
 S
 )
 is "$out" "220 mx.test.example ESMTP postern
-220 2.0.0 Ready to start TLS
-eof" "a client that closes mid-handshake: the connection ends"
+220 2.0.0 Ready to start TLS" "a client that closes mid-handshake"
 tls_logwait st 'end [0-9]+ status 0'
 like "$(grep 'tcpserver: end' "$TMP/st.log" | tail -n 1)" 'status 0$' "exit 0"
 ok "no process left behind" tls_gone st
@@ -242,7 +250,7 @@ AUTH PLAIN $ok_plain
 STARTTLS
 EHLO c.example
 AUTH PLAIN $ok_plain
-QUIT
+!QUIT
 S
 )
 is "$(printf '%s\n' "$out" | sed -n '9,13p;21,$p')" "250 STARTTLS

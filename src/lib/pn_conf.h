@@ -46,6 +46,7 @@ struct pn_conf_s
   unsigned char mechs[PN_MECH_MAX];
   unsigned int authinsecure : 1;
   unsigned int tls : 1;
+  unsigned int tlsrequired : 1; /* TLSREQUIRED: no MAIL or AUTH before TLS */
   unsigned int relayclient : 1;
 };
 
