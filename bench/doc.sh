@@ -61,8 +61,9 @@ thpmode() # thpmode FILE: the bracketed word of /sys/kernel/mm/transparent_hugep
 # brkrows: the W2 breakdown, one row a program, postern then the floor
 brkrows()
 {
-  for k in BW:postern BF:floor
+  for k in BW:postern BWI:"postern, initgroups: files" BF:floor
   do
+    [ -s "$W/${k%%:*}.log" ] || continue
     brk "${k%%:*}" | while read -r e f sc c
     do
       echo "| ${k#*:} | $e | $f | $sc | $c |"
@@ -317,7 +318,8 @@ as one image up to the execve and the next one after it, so
 postern-smtpd appears twice (the front, and its child until it execs the
 verifier) and tcpserver's child until it execs postern-smtpd. Tracing
 stops each system call twice, so CPU times are inflated, more for the
-images that make more calls; the counts are exact. The floor is
+images that make more calls; the counts are exact. "initgroups: files"
+is the same with that line in nsswitch.conf, as W2I. The floor is
 pn-floor -d (F2).
 
 | | program | page faults | system calls | CPU ms (traced) |

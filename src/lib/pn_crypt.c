@@ -171,15 +171,25 @@ static int refuse(char const *pw, tain const *start, tain const *mid)
   return 0;
 }
 
+/* A wrong password for a usable hash: a refusal, which the check just
+   done measures when the hash is of the dummy's class. */
+static int mismatch(char const *pw, char const *hash, tain const *start)
+{
+  tain mid;
+  if (!tain_now(&mid) || !getdummy()) return -1;
+  return refuse(pw, start, sameclass(hash) ? &mid : 0);
+}
+
 int pn_crypt_check(char const *pw, char const *hash)
 {
   tain start;
-  tain mid;
   char const *r;
   size_t len;
   int e;
-  if (!getdummy() || !tain_now(&start)) return -1;
-  if (!hash || !pn_crypt_usable(hash)) e = refuse(pw, &start, 0);
+  /* The dummy is made (a getrandom for its salt) only for a refusal,
+     inside the timed span on every refusal's path alike. */
+  if (!tain_now(&start)) return -1;
+  if (!hash || !pn_crypt_usable(hash)) e = getdummy() ? refuse(pw, &start, 0) : -1;
   else
   {
     e = run(pw, hash, &r);
@@ -188,10 +198,9 @@ int pn_crypt_check(char const *pw, char const *hash)
       len = strlen(hash);
       /* The length of a hash is not secret: its method fixes it. */
       e = strlen(r) == len && pn_ct_memeq(r, hash, len);
-      if (!e && sameclass(hash)) e = tain_now(&mid) ? refuse(pw, &start, &mid) : -1;
-      else if (!e) e = refuse(pw, &start, 0);
+      if (!e) e = mismatch(pw, hash, &start);
     }
-    else if (!e) e = refuse(pw, &start, 0);
+    else if (!e) e = getdummy() ? refuse(pw, &start, 0) : -1;
   }
   pn_crypt_wipe();
   return e;
