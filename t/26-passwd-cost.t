@@ -63,6 +63,7 @@ untouched "yescrypt -c 1" -m yescrypt -c 1
 untouched "bcrypt -c 32 (out of range)" -m bcrypt -c 32
 like "$(cat "$TMP/err")" "out of the method's range" "(the message says so)"
 untouched "yescrypt -c 12 (out of range)" -c 12
+untouched "sha512crypt -c 1000000000 (out of range, not clamped)" -m sha512crypt -c 1000000000
 before=$(sum "$F" "$DB")
 printf 'pw\n' | postern-passwd -f "$F" -c x add x >/dev/null 2>&1
 is "$? $(sum "$F" "$DB")" "100 $before" "-c x: usage, files untouched"

@@ -209,15 +209,16 @@ int pn_crypt_check(char const *pw, char const *hash)
 
 /* ---- hashing ---- */
 
-/* The least cost postern-passwd makes, and its own default where it
-   differs from libxcrypt's (bcrypt: libxcrypt's is 5). */
-struct floor_s { char const *prefix; unsigned long floor; unsigned long dflt; };
+/* The least cost postern-passwd makes, the most libxcrypt takes (it
+   would clamp sha512crypt's rounds silently), and postern's default
+   where it differs from libxcrypt's (bcrypt: libxcrypt's is 5). */
+struct floor_s { char const *prefix; unsigned long floor; unsigned long max; unsigned long dflt; };
 static struct floor_s const floors[] =
 {
-  { "$y$", PN_CRYPT_YESCRYPT_MIN, 0 },
-  { "$2b$", PN_CRYPT_BCRYPT_MIN, PN_CRYPT_BCRYPT_MIN },
-  { "$6$", PN_CRYPT_SHA512_MIN, 0 },
-  { 0, 0, 0 }
+  { "$y$", PN_CRYPT_YESCRYPT_MIN, 11, 0 },
+  { "$2b$", PN_CRYPT_BCRYPT_MIN, 31, PN_CRYPT_BCRYPT_MIN },
+  { "$6$", PN_CRYPT_SHA512_MIN, 999999999, 0 },
+  { 0, 0, 0, 0 }
 };
 
 static struct floor_s const *floorof(char const *prefix)
@@ -232,6 +233,7 @@ static int setting(char *dst, size_t max, char const *prefix, unsigned long coun
   struct floor_s const *f = floorof(prefix);
   if (!count && f) count = f->dflt;
   if (count && f && count < f->floor) return (errno = ERANGE, 0);
+  if (f && count > f->max) return (errno = EINVAL, 0);
   errno = 0;
   if (!crypt_gensalt_rn(prefix, count, 0, 0, dst, (int)max) || dst[0] == '*')
   {
