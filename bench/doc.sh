@@ -47,7 +47,7 @@ machine()
   echo "| skalibs | $sk |"
   echo "| postern | commit $commit |"
   echo "| one fork, exec and exit of a program that does nothing | $SPAWN_DYN ms dynamically linked, $SPAWN_STATIC ms statically |"
-  echo "| one crypt() | $CRYPT_MS ms yescrypt (libxcrypt's default cost), $FASTCRYPT_MS ms sha512crypt (a loop in one process: its memory is warm) |"
+  echo "| one crypt() | $CRYPT_MS ms yescrypt (libxcrypt's default cost), $FASTCRYPT_MS ms sha512crypt (pn-crypt: a loop in one process, in small pages; libxcrypt maps its memory afresh for each call) |"
   echo "| transparent huge pages | enabled: $(thpmode enabled), defrag: $(thpmode defrag) |"
   echo "| load average (1, 5, 15 min) | $LOAD0 at the start, $LOAD1 at the end |"
   echo "| run time of bench/run | $ELAPSED s |"
