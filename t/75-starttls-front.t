@@ -250,6 +250,35 @@ like "$(cat "$TMP/slow.log")" 'postern-smtpd: info: starttls fail reason=handsha
 ok "no process left behind" tls_gone slow
 server_stop slow
 
+# inetd's way: descriptor 2 is the client's socket too; after STARTTLS
+# it follows descriptor 0 into TLS (the chain's stderr is never the
+# cleartext connection)
+cat >"$TMP/fds.sh" <<'SH'
+#!/bin/sh
+# what descriptors 0, 1 and 2 are, then the usual continuation
+l0=$(readlink /proc/$$/fd/0) l1=$(readlink /proc/$$/fd/1) l2=$(readlink /proc/$$/fd/2)
+printf '%s %s %s \n' "$l0" "$l1" "$l2" >"$1.fds"
+exec pn-t-report "$1"
+SH
+chmod +x "$TMP/fds.sh"
+rm -f "$R" "$R.fds"
+tls_serve inetd sh -c 'exec "$@" 2>&1' sh env TCPREMOTEIP=192.0.2.1 "$PN_BIN/postern-tls" -c "$TLS/srv.pem" -k "$TLS/srv.key" \
+  "$PN_BIN/postern-smtpd" pn-t-checkpw "$TMP/fds.sh" "$R" || bail "tcpserver: $(cat "$TMP/inetd.log")"
+out=$(stc <<S
+EHLO c.example
+STARTTLS
+EHLO c.example
+AUTH PLAIN $ok_plain
+!QUIT
+S
+)
+is "$(printf '%s\n' "$out" | tail -n 1)" "235 2.7.0 report" "fd 2 the client's socket: STARTTLS and AUTH"
+t_i=0
+while [ $t_i -lt 100 ] && [ ! -s "$R.fds" ]; do sleep 0.1; t_i=$((t_i + 1)); done
+like "$(cat "$R.fds")" '^(socket:\[[0-9]+\]) \1 \1 $' "the chain's descriptors 0, 1 and 2: one socket"
+unlike "$out" 'postern-|info:|warning:' "no log line reached the client"
+server_stop inetd
+
 # TLSREQUIRED behind postern-tls, from loopback
 rm -f "$R"
 tls_serve req env TLSREQUIRED=1 "$PN_BIN/postern-tls" -c "$TLS/srv.pem" -k "$TLS/srv.key" \
