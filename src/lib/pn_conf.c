@@ -90,6 +90,48 @@ static int getmechs(pn_conf *c)
   return 1;
 }
 
+/* REDIS: a unix socket's absolute path, or host:port ([v6]:port); only
+   the shape is checked here (pn_redis connects). */
+static int redisaddr_ok(char const *s)
+{
+  size_t len = strlen(s);
+  size_t i;
+  unsigned int port = 0;
+  char const *colon = strrchr(s, ':');
+  if (len > PN_REDISADDR_MAX) return 0;
+  if (s[0] == '/') return len < 108;           /* sun_path */
+  if (!colon || colon == s || !colon[1]) return 0;
+  for (i = 1; colon[i]; i++)
+  {
+    if (colon[i] < '0' || colon[i] > '9' || i > 5) return 0;
+    port = port * 10 + (unsigned int)(colon[i] - '0');
+  }
+  if (!port || port > 65535) return 0;
+  for (i = 0; s + i < colon; i++) if (s[i] <= ' ' || s[i] > '~') return 0;
+  return s[0] != '[' || (colon - s > 2 && colon[-1] == ']');
+}
+
+static int getredis(pn_conf *c, char const **bad)
+{
+  char const *s = getenv("REDISPREFIX");
+  size_t i;
+  c->redisprefix = PN_REDISPREFIX_DEFAULT;
+  if (s && *s)
+  {
+    *bad = "REDISPREFIX";
+    if (strlen(s) > PN_REDISPREFIX_MAX) return 0;
+    for (i = 0; s[i]; i++) if (s[i] <= ' ' || s[i] > '~') return 0;
+    c->redisprefix = s;
+  }
+  s = getenv("REDIS");
+  if (!s || !*s) return 1;
+  *bad = "REDIS";
+  if (!redisaddr_ok(s)) return 0;
+  c->redis = s;
+  c->failrecdir = s;
+  return 1;
+}
+
 int pn_conf_read(pn_conf *c, char const **bad)
 {
   char const *s = getenv("DATABYTES");
@@ -113,6 +155,7 @@ int pn_conf_read(pn_conf *c, char const **bad)
     if (s[0] != '/') { *bad = "AUTHFAILDIR"; return 0; }
     c->failrecdir = s;
   }
+  if (!getredis(c, bad)) return 0;
   if (!getmechs(c)) { *bad = "AUTHMECHS"; return 0; }
   if (!gethost(c)) { *bad = "SMTPHOSTNAME"; return 0; }
   c->authinsecure = getflag("AUTHINSECURE");
