@@ -8,6 +8,7 @@
 
 #include <skalibs/types.h>
 #include <skalibs/bytestr.h>
+#include <skalibs/fmtscan.h>
 
 #include "pn_conf.h"
 
@@ -90,25 +91,31 @@ static int getmechs(pn_conf *c)
   return 1;
 }
 
-/* REDIS: a unix socket's absolute path, or host:port ([v6]:port); only
-   the shape is checked here (pn_redis connects). */
+/* REDIS: a unix socket's absolute path, or IP:port ([IPv6]:port).  An
+   address, never a host name: the front looks no name up (and, linked
+   statically, could not load glibc's NSS modules safely). */
 static int redisaddr_ok(char const *s)
 {
-  size_t len = strlen(s);
-  size_t i;
-  unsigned int port = 0;
+  char host[PN_REDISADDR_MAX + 1];
+  char ip[16];
   char const *colon = strrchr(s, ':');
+  size_t len = strlen(s);
+  size_t hlen;
+  uint16_t port;
   if (len > PN_REDISADDR_MAX) return 0;
   if (s[0] == '/') return len < 108;           /* sun_path */
-  if (!colon || colon == s || !colon[1]) return 0;
-  for (i = 1; colon[i]; i++)
+  if (!colon || !colon[1] || uint16_scan(colon + 1, &port) != strlen(colon + 1) || !port) return 0;
+  hlen = (size_t)(colon - s);
+  if (s[0] == '[')
   {
-    if (colon[i] < '0' || colon[i] > '9' || i > 5) return 0;
-    port = port * 10 + (unsigned int)(colon[i] - '0');
+    if (hlen < 3 || colon[-1] != ']') return 0;
+    memcpy(host, s + 1, hlen - 2);
+    host[hlen - 2] = 0;
+    return ip6_scan(host, ip) == hlen - 2;
   }
-  if (!port || port > 65535) return 0;
-  for (i = 0; s + i < colon; i++) if (s[i] <= ' ' || s[i] > '~') return 0;
-  return s[0] != '[' || (colon - s > 2 && colon[-1] == ']');
+  memcpy(host, s, hlen);
+  host[hlen] = 0;
+  return hlen && ip4_scan(host, ip) == hlen;
 }
 
 static int getredis(pn_conf *c, char const **bad)

@@ -18,7 +18,7 @@
 #define PN_REDIS_ID_MAX 510         /* a key's id as sent, bytes (a 255-byte name in hex) */
 #define PN_REDIS_KEY_MAX (PN_REDIS_PREFIX_MAX + PN_REDIS_KIND_MAX + 1 + PN_REDIS_ID_MAX + 1)
 #define PN_REDIS_NUM_MAX 20         /* a counter's value, digits: longer is garbage */
-#define PN_REDIS_EVAL_MAX 8         /* keys + arguments of a script, and integers it returns */
+#define PN_REDIS_EVAL_MAX 10        /* keys + arguments of a script, and integers it returns */
 
 /* A connection, opened on first use and kept.  Any error closes it; the
    next command opens it again. */
