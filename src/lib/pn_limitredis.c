@@ -89,18 +89,18 @@ static int keys(pn_redis const *r, char const *user, char *km, char *kr)
     && pn_redis_key(kr, r, PN_LIMITREDIS_RCPTS, user, len, 1);
 }
 
-int pn_limitredis_take(pn_redis *r, char const *user, uint64_t now, pn_rlimits const *l, unsigned int msgs, unsigned int rcpts, pn_rlimitst *st)
+int pn_limitredis_take(pn_redis *r, char const *user, uint64_t now, pn_limits const *l, unsigned int msgs, unsigned int rcpts, pn_limitst *st)
 {
   char km[PN_REDIS_KEY_MAX];
   char kr[PN_REDIS_KEY_MAX];
   char const *k[2] = { km, kr };
   int64_t args[7];
   int64_t out[5];
-  pn_rlimitst z = PN_RLIMITST_ZERO;
+  pn_limitst z = PN_LIMITST_ZERO;
   unsigned int i;
   *st = z;
   if (!keys(r, user, km, kr)) return -1;
-  if (!l->msgs.window && !l->rcpts.window) return PN_LIMITREDIS_OK;
+  if (!l->msgs.window && !l->rcpts.window) return PN_LIMITDB_OK;
   args[0] = l->msgs.max;
   args[1] = l->msgs.window;
   args[2] = l->rcpts.max;
@@ -110,7 +110,7 @@ int pn_limitredis_take(pn_redis *r, char const *user, uint64_t now, pn_rlimits c
   args[6] = (int64_t)now;
   if (!pn_redis_eval(r, take_lua, 2, k, 7, args, 5, out)) return -1;
   for (i = 0; i < 5; i++) if (out[i] < 0) return (errno = EPROTO, -1);
-  if (out[0] > PN_LIMITREDIS_ERCPTS || out[1] > UINT32_MAX || out[3] > UINT32_MAX) return (errno = EPROTO, -1);
+  if (out[0] > PN_LIMITDB_ERCPTS || out[1] > UINT32_MAX || out[3] > UINT32_MAX) return (errno = EPROTO, -1);
   st->mcount = (uint32_t)out[1];
   st->mend = (uint64_t)out[2];
   st->rcount = (uint32_t)out[3];
@@ -118,7 +118,7 @@ int pn_limitredis_take(pn_redis *r, char const *user, uint64_t now, pn_rlimits c
   return (int)out[0];
 }
 
-int pn_limitredis_give(pn_redis *r, char const *user, unsigned int msgs, unsigned int rcpts, pn_rlimitst const *taken)
+int pn_limitredis_give(pn_redis *r, char const *user, unsigned int msgs, unsigned int rcpts, pn_limitst const *taken)
 {
   char km[PN_REDIS_KEY_MAX];
   char kr[PN_REDIS_KEY_MAX];

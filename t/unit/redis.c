@@ -136,9 +136,9 @@ static void test_down(void)
   close(s);
 }
 
-static int take(pn_redis *r, char const *user, uint32_t mmax, uint32_t mwin, uint32_t rmax, uint32_t rwin, unsigned int msgs, unsigned int rcpts, pn_rlimitst *st)
+static int take(pn_redis *r, char const *user, uint32_t mmax, uint32_t mwin, uint32_t rmax, uint32_t rwin, unsigned int msgs, unsigned int rcpts, pn_limitst *st)
 {
-  pn_rlimits l = { .msgs = { .max = mmax, .window = mwin }, .rcpts = { .max = rmax, .window = rwin } };
+  pn_limits l = { .msgs = { .max = mmax, .window = mwin }, .rcpts = { .max = rmax, .window = rwin } };
   return pn_limitredis_take(r, user, (uint64_t)time(0), &l, msgs, rcpts, st);
 }
 
@@ -151,29 +151,29 @@ static int64_t pttl(pn_redis *r, char const *kind, char const *user)
 
 static void test_limits(pn_redis *r)
 {
-  pn_rlimitst st;
-  pn_rlimitst t;
+  pn_limitst st;
+  pn_limitst t;
   uint64_t now = (uint64_t)time(0);
   int i;
-  for (i = 0; i < 3; i++) if (take(r, "alice", 3, 600, 0, 0, 1, 0, &st) != PN_LIMITREDIS_OK) break;
+  for (i = 0; i < 3; i++) if (take(r, "alice", 3, 600, 0, 0, 1, 0, &st) != PN_LIMITDB_OK) break;
   result(i == 3 && st.mcount == 3, "msgs 3/600: three messages taken");
   result(st.mend >= now + 600 && st.mend <= now + 602, "... the window ends 600 s after the first");
-  result(take(r, "alice", 3, 600, 0, 0, 1, 0, &st) == PN_LIMITREDIS_EMSGS && st.mcount == 3, "the fourth is refused, nothing taken");
+  result(take(r, "alice", 3, 600, 0, 0, 1, 0, &st) == PN_LIMITDB_EMSGS && st.mcount == 3, "the fourth is refused, nothing taken");
   result(pttl(r, "msgs", "alice") > 0 && pttl(r, "msgs", "alice") <= 600000, "the key expires with the window");
-  result(take(r, "bob", 3, 600, 5, 600, 0, 3, &st) == PN_LIMITREDIS_OK && st.rcount == 3, "rcpts 5/600: three recipients");
-  result(take(r, "bob", 3, 600, 5, 600, 0, 3, &t) == PN_LIMITREDIS_ERCPTS && t.rcount == 3, "three more would pass: refused");
-  result(take(r, "bob", 3, 600, 5, 600, 0, 2, &t) == PN_LIMITREDIS_OK && t.rcount == 5, "two fit exactly");
-  result(take(r, "bob", 3, 600, 5, 600, 1, 0, &t) == PN_LIMITREDIS_ERCPTS && t.mcount == 0, "MAIL with the recipients spent: refused");
-  result(pn_limitredis_give(r, "bob", 0, 2, &t) && take(r, "bob", 3, 600, 5, 600, 0, 2, &t) == PN_LIMITREDIS_OK, "give: two back, two taken again");
+  result(take(r, "bob", 3, 600, 5, 600, 0, 3, &st) == PN_LIMITDB_OK && st.rcount == 3, "rcpts 5/600: three recipients");
+  result(take(r, "bob", 3, 600, 5, 600, 0, 3, &t) == PN_LIMITDB_ERCPTS && t.rcount == 3, "three more would pass: refused");
+  result(take(r, "bob", 3, 600, 5, 600, 0, 2, &t) == PN_LIMITDB_OK && t.rcount == 5, "two fit exactly");
+  result(take(r, "bob", 3, 600, 5, 600, 1, 0, &t) == PN_LIMITDB_ERCPTS && t.mcount == 0, "MAIL with the recipients spent: refused");
+  result(pn_limitredis_give(r, "bob", 0, 2, &t) && take(r, "bob", 3, 600, 5, 600, 0, 2, &t) == PN_LIMITDB_OK, "give: two back, two taken again");
   st.rend += 1;
-  result(pn_limitredis_give(r, "bob", 0, 5, &st) && take(r, "bob", 3, 600, 5, 600, 0, 1, &t) == PN_LIMITREDIS_ERCPTS, "give for another window: nothing back");
-  result(take(r, "bob", 3, 60, 5, 600, 1, 0, &t) == PN_LIMITREDIS_ERCPTS && pttl(r, "msgs", "bob") == -2, "nothing counted when refused");
-  result(take(r, "carol", 3, 3600, 0, 0, 1, 0, &t) == PN_LIMITREDIS_OK && take(r, "carol", 3, 60, 0, 0, 1, 0, &t) == PN_LIMITREDIS_OK
+  result(pn_limitredis_give(r, "bob", 0, 5, &st) && take(r, "bob", 3, 600, 5, 600, 0, 1, &t) == PN_LIMITDB_ERCPTS, "give for another window: nothing back");
+  result(take(r, "bob", 3, 60, 5, 600, 1, 0, &t) == PN_LIMITDB_ERCPTS && pttl(r, "msgs", "bob") == -2, "nothing counted when refused");
+  result(take(r, "carol", 3, 3600, 0, 0, 1, 0, &t) == PN_LIMITDB_OK && take(r, "carol", 3, 60, 0, 0, 1, 0, &t) == PN_LIMITDB_OK
     && pttl(r, "msgs", "carol") <= 60000 && t.mend <= (uint64_t)time(0) + 60 && t.mcount == 2, "a lowered limit cuts the window");
-  result(take(r, "dave", 0, 60, 0, 0, 1, 0, &t) == PN_LIMITREDIS_EMSGS && t.mend == 0, "max 0: refused, never frees");
-  result(take(r, "erin", 0, 0, 0, 0, 5, 5, &t) == PN_LIMITREDIS_OK && pttl(r, "msgs", "erin") == -2, "no limits: nothing counted");
+  result(take(r, "dave", 0, 60, 0, 0, 1, 0, &t) == PN_LIMITDB_EMSGS && t.mend == 0, "max 0: refused, never frees");
+  result(take(r, "erin", 0, 0, 0, 0, 5, 5, &t) == PN_LIMITDB_OK && pttl(r, "msgs", "erin") == -2, "no limits: nothing counted");
   result(take(r, "", 3, 60, 0, 0, 1, 0, &t) == -1 && errno == EINVAL, "an empty user: EINVAL");
-  result(take(r, "f\xff:*\n", 1, 60, 0, 0, 1, 0, &t) == PN_LIMITREDIS_OK && pttl(r, "msgs", "f\xff:*\n") > 0, "a user of any bytes has its own key");
+  result(take(r, "f\xff:*\n", 1, 60, 0, 0, 1, 0, &t) == PN_LIMITDB_OK && pttl(r, "msgs", "f\xff:*\n") > 0, "a user of any bytes has its own key");
   {
     char k[PN_REDIS_KEY_MAX];
     pn_redis_key(k, r, "msgs", "gina", 4, 1);
@@ -184,10 +184,10 @@ static void test_limits(pn_redis *r)
 
 static void test_expiry(pn_redis *r)
 {
-  pn_rlimitst t;
+  pn_limitst t;
   int64_t ttl;
   int i;
-  result(take(r, "hal", 1, 1, 0, 0, 1, 0, &t) == PN_LIMITREDIS_OK && take(r, "hal", 1, 1, 0, 0, 1, 0, &t) == PN_LIMITREDIS_EMSGS,
+  result(take(r, "hal", 1, 1, 0, 0, 1, 0, &t) == PN_LIMITDB_OK && take(r, "hal", 1, 1, 0, 0, 1, 0, &t) == PN_LIMITDB_EMSGS,
     "msgs 1/1s: one, then refused");
   ttl = pttl(r, "msgs", "hal");
   result(ttl > 0 && ttl <= 1000, "Redis holds the window for at most 1 s");
@@ -196,7 +196,7 @@ static void test_expiry(pn_redis *r)
     struct timespec ts = { .tv_sec = 0, .tv_nsec = 100000000 };
     nanosleep(&ts, 0);
   }
-  result(take(r, "hal", 1, 1, 0, 0, 1, 0, &t) == PN_LIMITREDIS_OK && t.mcount == 1, "once Redis expired it, a fresh window");
+  result(take(r, "hal", 1, 1, 0, 0, 1, 0, &t) == PN_LIMITDB_OK && t.mcount == 1, "once Redis expired it, a fresh window");
 }
 
 static void test_race(void)
@@ -212,7 +212,7 @@ static void test_race(void)
     if (!pids[i])
     {
       pn_redis r;
-      pn_rlimitst t;
+      pn_limitst t;
       int j;
       int got = 0;
       store(&r);
@@ -220,7 +220,7 @@ static void test_race(void)
       {
         int x = take(&r, "racer", RACE_MAX, 600, 0, 0, 1, 0, &t);
         if (x < 0) _exit(100);
-        if (x == PN_LIMITREDIS_OK) got++;
+        if (x == PN_LIMITDB_OK) got++;
       }
       _exit(got);
     }
@@ -237,7 +237,7 @@ static void test_race(void)
 int main(void)
 {
   pn_redis r;
-  pn_rlimitst t;
+  pn_limitst t;
   char fmt[UINT_FMT];
   addr = getenv("PN_T_REDIS");
   if (!addr) { put("1..0 # skip PN_T_REDIS not set\n"); return 0; }
