@@ -8,8 +8,8 @@
 # expiring as documented.
 . "$(dirname "$0")/lib.sh"
 
-require "failure record in Redis" "needs redis-server, redis-cli and tcpserver" \
-  sh -c 'command -v redis-server && command -v redis-cli && command -v tcpserver'
+require "failure record in Redis" "needs redis-server, redis-cli, tcpserver and tcpclient" \
+  sh -c 'command -v redis-server && command -v redis-cli && command -v tcpserver && command -v tcpclient'
 require_built "failure record in Redis" postern-smtpd
 
 bad=$(printf '\0alice\0wrong' | base64 -w0)
@@ -19,39 +19,55 @@ A=$(free_port)
 B=$(free_port)
 [ "$A" != "$B" ] || B=$(free_port)
 
-cat >"$TMP/chat.py" <<'PY'
-import socket, sys
-port, src = int(sys.argv[1]), sys.argv[2]
-s = socket.socket()
-s.settimeout(30)
-s.bind((src, 0))
-s.connect(("127.0.0.1", port))
-f = s.makefile("rb")
-def reply():
-    while True:
-        l = f.readline()
-        if not l:
-            return False
-        sys.stdout.write(l.decode("utf-8", "replace").rstrip("\r\n") + "\n")
-        if len(l) < 4 or l[3:4] != b"-":
-            return True
-if reply():
-    for line in sys.stdin.buffer:
-        s.sendall(line.rstrip(b"\r\n") + b"\r\n")
-        if not reply():
-            break
-PY
 
-# chat PORT SRC LINES: one session from SRC (a 127.0.0.x) to a host; the
-# reply codes, the EHLO lines left out
+# chat PORT SRC LINES: one session from SRC (a 127.0.0.x) to a host,
+# through tcpclient (fd 6 from the server, 7 to it), a line sent after
+# each reply; the reply codes, the EHLO lines left out
 chat()
 {
-  printf "EHLO x\n$3" | timeout 30 python3 "$TMP/chat.py" "$1" "$2" 2>/dev/null | grep -v '^250-' | codes
+  printf "EHLO x\n$3" | timeout 30 tcpclient -RHl0 -i "$2" 127.0.0.1 "$1" sh -c '
+    reply()
+    {
+      while IFS= read -r l <&6
+      do
+        printf "%s\n" "$l"
+        case $l in ???-*) ;; *) return 0 ;; esac
+      done
+      return 1
+    }
+    reply || exit 0
+    while IFS= read -r c
+    do
+      printf "%s\r\n" "$c" >&7
+      reply || exit 0
+    done' 2>/dev/null | tr -d '\r' | grep -v '^250-' | codes
 }
 
+# rstart NAME CLI-ARGS -- SERVER-ARGS...: redis-server in the background
+# in a process group of its own, as server_start does (server_stop NAME
+# and the exit stop it), ready once redis-cli CLI-ARGS ping answers (at
+# most 10 s; redis-cli rather than wait_port's python, which is slow on a
+# loaded machine)
+rstart()
+{
+  rn=$1 rcli=$2
+  shift 3
+  setsid redis-server "$@" --save '' --appendonly no --daemonize no >"$TMP/$rn.log" 2>&1 </dev/null &
+  eval "PID_$rn=\$!"
+  T_SERVERS="$T_SERVERS $rn"
+  ri=0
+  while [ $ri -lt 100 ]
+  do
+    # shellcheck disable=SC2086
+    [ "$(redis-cli $rcli ping 2>/dev/null)" = PONG ] && return 0
+    sleep 0.1
+    ri=$((ri + 1))
+  done
+  return 1
+}
 redis_start()
 {
-  server_start redis "$R" redis-server --port "$R" --bind 127.0.0.1 --save '' --appendonly no --daemonize no
+  rstart redis "-p $R" -- --port "$R" --bind 127.0.0.1
 }
 rcli()
 {
@@ -123,11 +139,7 @@ ok "its expiry is the window (ttl $ttl <= 77)" test "$ttl" -gt 0 -a "$ttl" -le 7
 # A Redis that accepts and never answers: bounded by the timeout (about
 # a second), once per session.
 S=$(free_port)
-server_start silent "$S" python3 -c '
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64); held = []
-while True: held.append(s.accept()[0])' "$S" || bail "the silent server did not start"
+server_start silent "$S" tcpserver -RHl0 127.0.0.1 "$S" sleep 60 || bail "the silent server did not start"
 out=$(dsess "AUTH PLAIN $bad\r\nAUTH PLAIN $good\r\n" TCPREMOTEIP=192.0.2.8 REDIS="127.0.0.1:$S" AUTHFAILWINDOW=60 X=)
 is "$out" "220 250 535 5.7.8 235 2.7.0 " "a Redis that never answers: the session goes on"
 is "$(grep -c warning "$TMP/err")" 1 "... one warning"
@@ -135,10 +147,7 @@ like "$(cat "$TMP/err")" "warning: unable to read the failure record in 127.0.0.
 server_stop silent
 
 # A unix socket.
-server_start redisu "$R" sh -c 'redis-server --port 0 --unixsocket "$1/redis.sock" --save "" --appendonly no --daemonize no & p=$!; while [ ! -S "$1/redis.sock" ]; do sleep 0.1; done; exec python3 -c "
-import socket,sys,time
-s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((\"127.0.0.1\",int(sys.argv[1]))); s.listen(8)
-while True: s.accept()[0].close()" "$2"' sh "$TMP" "$R" || bail "redis-server on a unix socket did not start"
+rstart redisu "-s $TMP/redis.sock" -- --port 0 --unixsocket "$TMP/redis.sock" || bail "redis-server on a unix socket did not start"
 dsess "AUTH PLAIN $bad\r\n" TCPREMOTEIP=192.0.2.9 REDIS="$TMP/redis.sock" AUTHFAILWINDOW=60 X= >/dev/null
 is "$(redis-cli -s "$TMP/redis.sock" get postern:authfail:192.0.2.9)" 1 "REDIS as a unix socket path"
 is "$(grep -c warning "$TMP/err")" 0 "... no warning"
