@@ -7,10 +7,11 @@
 #   w SEC        sleep SEC seconds
 #   d SEC TEXT   drip TEXT, one byte, then SEC seconds, and so on
 #   n K SEC TEXT K times: send TEXT, sleep SEC
-# A step stops when the server has closed the connection.  Then prints
+# Sending stops when the server has closed the connection.  Then prints
 # what the server sent (CR removed), "closed early" when it closed
-# before the script was played through (else "script done"), and the
-# program's exit status.  Everything is bounded: 120 s in all.
+# while the script still had bytes to send (else "script done"), "server
+# closed" when it closed (else "client closed": 5 s after the script, the
+# client shuts its side down), and the program's exit status.  Everything is bounded: 120 s in all.
 import os, socket, subprocess, sys, threading, time
 
 log, script, prog = sys.argv[1], sys.argv[2], sys.argv[3:]
@@ -84,29 +85,30 @@ def unesc(t):
 done = True
 for step in script.split(" ; "):
     op, _, rest = step.strip().partition(" ")
-    ok = True
     if op == "s":
-        ok = send(unesc(rest))
+        done = send(unesc(rest))
     elif op == "r":
-        ok = next_reply()
+        next_reply()
     elif op == "w":
-        ok = nap(float(rest))
+        nap(float(rest))
     elif op == "d":
         sec, _, text = rest.partition(" ")
         for c in unesc(text):
-            if not send(bytes([c])) or not nap(float(sec)):
-                ok = False
+            done = send(bytes([c]))
+            if not done:
                 break
+            nap(float(sec))
     elif op == "n":
         k, sec, text = rest.split(" ", 2)
         for i in range(int(k)):
-            if not send(unesc(text)) or not nap(float(sec)):
-                ok = False
+            done = send(unesc(text))
+            if not done:
                 break
-    if not ok or eof.is_set():
-        done = False
+            nap(float(sec))
+    if not done:
         break
 eof.wait(120 if not done else 5)
+closed = eof.is_set()
 try:
     a.shutdown(socket.SHUT_WR)
 except OSError:
@@ -119,4 +121,5 @@ except subprocess.TimeoutExpired:
     st = p.wait()
 sys.stdout.write(bytes(got).decode("latin-1").replace("\r", ""))
 print("closed early" if not done else "script done")
+print("server closed" if closed else "client closed")
 print("exit %d" % st)
