@@ -10,7 +10,8 @@
 #   SPOOL/outbox      the Maildir postern-queue -m delivers into:
 #                     tmp/, new/, cur/, owned by ACCOUNT, mode 0700.
 #   ETC               /etc/postern, root 0755: passwd (0600, empty) and
-#                     its compiled passwd.cdb, and tcp.rules.
+#                     its compiled passwd.cdb, and tcp.rules (conf/tcp.rules)
+#                     compiled to tcp.cdb, when tcprules is installed.
 #   FAILDIR           /var/lib/postern/authfail, root 0700: for
 #                     AUTHFAILDIR (the front runs as root; with RUNAS,
 #                     chown it to that account).
@@ -61,9 +62,9 @@ then
   "$BIN/postern-passwd" -f "$ETC/passwd" make
   echo "outbox-setup.sh: created $ETC/passwd; add users with: postern-passwd add USER"
 fi
-if [ ! -e "$ETC/tcp.rules" ] && [ -e "$here/tcpserver/tcp.rules" ] && command -v tcprules >/dev/null 2>&1
+if [ ! -e "$ETC/tcp.rules" ] && [ -e "$here/tcp.rules" ] && command -v tcprules >/dev/null 2>&1
 then
-  cp "$here/tcpserver/tcp.rules" "$ETC/tcp.rules"
+  cp "$here/tcp.rules" "$ETC/tcp.rules"
   tcprules "$ETC/tcp.cdb" "$ETC/tcp.tmp" < "$ETC/tcp.rules"
   echo "outbox-setup.sh: created $ETC/tcp.rules and $ETC/tcp.cdb"
 fi

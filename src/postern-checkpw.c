@@ -5,8 +5,8 @@
  * (https://cr.yp.to/checkpwd/interface.html).  Reads user\0password\0 and
  * an optional timestamp\0 on fd 3; checks them against the compiled
  * password database (-f), PAM (-p) or the system accounts; on success
- * becomes the account, sets USER, HOME, SHELL and SMTPSENDERS, chdirs to
- * HOME and execs prog.  Exits 1 for bad credentials, 2 for bad input on
+ * becomes the account, sets USER, HOME, SHELL, SMTPSENDERS and SMTPLIMITS,
+ * chdirs to HOME and execs prog.  Exits 1 for bad credentials, 2 for bad input on
  * fd 3, 100 for usage, 111 for temporary errors.
  */
 
@@ -39,14 +39,16 @@
 #include "lib/pn_log.h"
 #include "lib/pn_pam.h"
 #include "lib/pn_pwdb.h"
+#include "lib/pn_senders.h"
+#include "lib/pn_sig.h"
 
-#define USAGE "postern-checkpw [ -f pwdb.cdb | -p service ] [ -a account ] [ -u minuid ] prog..."
+#define USAGE "postern-checkpw [ -f pwdb.cdb | -p service | -s senders.cdb ] [ -a account ] [ -u minuid ] prog..."
 
 #define PN_PWBUF_SIZE 16384           /* getpwnam_r, getspnam_r scratch */
 #define PN_GROUPS_MAX 1024            /* supplementary groups of an account */
 #define PN_HOME_MAX 4096
 #define PN_PROGPATH_MAX 4096
-#define PN_ENVMOD_MAX (PN_FD3_MAX + PN_HOME_MAX + PN_PWDB_SENDERS_MAX + 256)
+#define PN_ENVMOD_MAX (PN_FD3_MAX + PN_HOME_MAX + PN_PWDB_SENDERS_MAX + PN_PWDB_LIMITS_MAX + 256)
 #define PN_SHADOW_NEVER 10000         /* sp_max of this many days: no ageing */
 #define PN_SHADOW_FILE "/etc/shadow"
 
@@ -324,6 +326,17 @@ static void account(cred const *c, char const *name, unsigned int minuid, struct
   if (root) become(pw);
 }
 
+/* -s: a system user's entry in the senders database, which lists who
+   may submit: a user without one is refused.  Returns the account the
+   session runs as: the entry's, else -a's, else the user's own. */
+static char const *sysmap(cred const *c, char const *file, char const *dflt, pn_pwent *e)
+{
+  int r = pn_senders_find(file, c->user, c->userlen, e);
+  if (r < 0) dietemp(1, "unable to read the senders database ", file);
+  if (!r) fail(c, "senders");
+  return e->accountlen ? e->account : dflt ? dflt : c->user;
+}
+
 /* The program is exec'd after the chdir to HOME: a relative path with a
    slash is made absolute first, from where we started. */
 static char const *progpath(char const *prog, char *buf, size_t max)
@@ -339,15 +352,17 @@ static char const *progpath(char const *prog, char *buf, size_t max)
   return buf;
 }
 
-/* USER, HOME, SHELL set; SMTPSENDERS set from the record or removed. */
-static void run(char const *prog, char const *const *argv, cred const *c, struct passwd const *pw, char const *senders)
+/* USER, HOME, SHELL set; SMTPSENDERS and SMTPLIMITS set from the record
+   or removed. */
+static void run(char const *prog, char const *const *argv, cred const *c, struct passwd const *pw, pn_pwent const *e)
 {
   char modif[PN_ENVMOD_MAX];
   char q[PN_LOGVAL_SIZE];
   char fmt[UINT_FMT];
   char const *shell = *pw->pw_shell ? pw->pw_shell : "/bin/sh";
   size_t len = 0;
-  size_t need = c->userlen + strlen(pw->pw_dir) + strlen(shell) + strlen(senders) + 48;
+  char const *senders = e->senders;
+  size_t need = c->userlen + strlen(pw->pw_dir) + strlen(shell) + strlen(senders) + strlen(e->limits) + 64;
   if (need > sizeof(modif)) dietemp(0, "environment too large for user ", pn_log_quote(q, c->user, c->userlen));
   if (chdir(pw->pw_dir) < 0) dietemp(1, "unable to chdir to ", pw->pw_dir);
   len += str_copy(modif + len, "USER="); len += str_copy(modif + len, c->user) + 1;
@@ -355,6 +370,8 @@ static void run(char const *prog, char const *const *argv, cred const *c, struct
   len += str_copy(modif + len, "SHELL="); len += str_copy(modif + len, shell) + 1;
   if (*senders) { len += str_copy(modif + len, "SMTPSENDERS="); len += str_copy(modif + len, senders) + 1; }
   else len += str_copy(modif + len, "SMTPSENDERS") + 1;
+  if (*e->limits) { len += str_copy(modif + len, "SMTPLIMITS="); len += str_copy(modif + len, e->limits) + 1; }
+  else len += str_copy(modif + len, "SMTPLIMITS") + 1;
   fmt[uint_fmt(fmt, (unsigned int)pw->pw_uid)] = 0;
   pn_info("auth ok user=", pn_log_quote(q, c->user, c->userlen), " account=", pw->pw_name, " uid=", fmt);
   byte_zzero(creds, sizeof(creds));
@@ -370,6 +387,7 @@ int main(int argc, char const *const *argv)
   char const *pwdb = 0;
   char const *service = 0;
   char const *dflt = 0;
+  char const *sendersdb = 0;
   char const *prog;
   char progbuf[PN_PROGPATH_MAX];
   unsigned int minuid = 1;
@@ -378,17 +396,19 @@ int main(int argc, char const *const *argv)
   pn_pwent e = PN_PWENT_ZERO;
   struct passwd pw;
   PROG = "postern-checkpw";
+  pn_sig_reset(PN_SIG_PIPE_DEFAULT);
   pn_log_init(PROG);
   {
     subgetopt l = SUBGETOPT_ZERO;
     for (;;)
     {
-      int opt = subgetopt_r(argc, argv, "f:p:a:u:", &l);
+      int opt = subgetopt_r(argc, argv, "f:p:s:a:u:", &l);
       if (opt == -1) break;
       switch (opt)
       {
         case 'f': pwdb = l.arg; break;
         case 'p': service = l.arg; break;
+        case 's': sendersdb = l.arg; break;
         case 'a': dflt = l.arg; break;
         case 'u': if (!uint0_scan(l.arg, &minuid)) dieusage(); break;
         default: dieusage();
@@ -396,7 +416,7 @@ int main(int argc, char const *const *argv)
     }
     argc -= l.ind; argv += l.ind;
   }
-  if (!argc || (pwdb && service)) dieusage();
+  if (!argc || (!!pwdb + !!service + !!sendersdb > 1)) dieusage();
   /* a PAM service is a file name in /etc/pam.d */
   if (service && (!*service || strchr(service, '/') || !strcmp(service, ".") || !strcmp(service, ".."))) dieusage();
   if (!fd_sanitize()) dietemp(1, "unable to open fds 0 to 2", "");
@@ -406,7 +426,7 @@ int main(int argc, char const *const *argv)
   if (service)
   {
     account(&pc, check_pam(&c, service, dflt, &pc, &pw), minuid, &pw);
-    run(prog, argv, &pc, &pw, "");
+    run(prog, argv, &pc, &pw, &e);
   }
   else if (pwdb)
   {
@@ -416,7 +436,8 @@ int main(int argc, char const *const *argv)
   else
   {
     check_accounts(&c, minuid, &pw);
-    account(&c, c.user, minuid, &pw);
+    if (sendersdb) account(&c, sysmap(&c, sendersdb, dflt, &e), 1, &pw);
+    else account(&c, c.user, minuid, &pw);
   }
-  run(prog, argv, &c, &pw, e.senders);
+  run(prog, argv, &c, &pw, &e);
 }

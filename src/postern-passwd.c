@@ -1,7 +1,7 @@
 /* ISC license: see LICENSE. */
 
 /*
- * postern-passwd: maintains the password file (user:hash[:account[:senders]])
+ * postern-passwd: maintains the password file (user:hash[:account[:senders[:limits]]])
  * and compiles it to FILE.cdb for postern-checkpw.  add, set and del
  * rewrite both files, each written to a temporary file, fsync'd and
  * renamed; a lock keeps a second writer out.  Exits 0, 1 for a refusal
@@ -38,7 +38,7 @@
 #include "lib/pn_log.h"
 #include "lib/pn_pwdb.h"
 
-#define USAGE "postern-passwd [ -f pwfile ] [ -m yescrypt|sha512crypt|bcrypt ] [ -a account ] [ -s senders ] add|set|del|check user | list | make"
+#define USAGE "postern-passwd [ -f pwfile ] [ -m yescrypt|sha512crypt|bcrypt ] [ -a account ] [ -s senders ] [ -l limits ] add|set|del|check user | list | make"
 #define dieusage() strerr_dieusage(100, USAGE)
 
 #define PN_PWFILE_DEFAULT "/etc/postern/passwd"
@@ -75,6 +75,7 @@ static char const *file = PN_PWFILE_DEFAULT;
 static char const *prefix = "$y$";      /* -m */
 static char const *optaccount = 0;      /* -a */
 static char const *optsenders = 0;      /* -s */
+static char const *optlimits = 0;       /* -l */
 static char cdbpath[PN_PWPATH_MAX + PN_SUFFIX_MAX];
 static char txttmp[PN_PWPATH_MAX + PN_SUFFIX_MAX];
 static char cdbtmp[PN_PWPATH_MAX + PN_SUFFIX_MAX];
@@ -389,12 +390,16 @@ static char const *prefixof(char const *name)
   return 0;
 }
 
-/* Appends user:hash[:account[:senders]] and a LF. */
-static void catentry(stralloc *sa, char const *user, char const *hash, char const *account, size_t alen, char const *senders, size_t slen)
+/* Appends user:hash[:account[:senders[:limits]]] and a LF. */
+static void catentry(stralloc *sa, char const *user, char const *hash, pn_pwent const *f)
 {
+  size_t alen = f->accountlen;
+  size_t slen = f->senderslen;
+  size_t llen = f->limitslen;
   if (!stralloc_cats(sa, user) || !stralloc_catb(sa, ":", 1) || !stralloc_cats(sa, hash)
-   || ((alen || slen) && (!stralloc_catb(sa, ":", 1) || !stralloc_catb(sa, account, alen)))
-   || (slen && (!stralloc_catb(sa, ":", 1) || !stralloc_catb(sa, senders, slen)))
+   || ((alen || slen || llen) && (!stralloc_catb(sa, ":", 1) || !stralloc_catb(sa, f->account, alen)))
+   || ((slen || llen) && (!stralloc_catb(sa, ":", 1) || !stralloc_catb(sa, f->senders, slen)))
+   || (llen && (!stralloc_catb(sa, ":", 1) || !stralloc_catb(sa, f->limits, llen)))
    || !stralloc_catb(sa, "\n", 1))
     diesys("allocate memory", "");
 }
@@ -438,6 +443,7 @@ static void do_list(void)
      || buffer_put(buffer_1, e->account, e->accountlen) < 0
      || buffer_put(buffer_1, ":", 1) < 0
      || buffer_put(buffer_1, e->senders, e->senderslen) < 0
+     || (e->limitslen && (buffer_put(buffer_1, ":", 1) < 0 || buffer_put(buffer_1, e->limits, e->limitslen) < 0))
      || buffer_put(buffer_1, "\n", 1) < 0)
       diesys("write to stdout", "");
   }
@@ -508,10 +514,7 @@ static void do_addset(char const *user, int isadd)
   genalloc ents = GENALLOC_ZERO;
   struct stat st;
   char hash[PN_PWDB_HASH_MAX + 1];
-  char const *account;
-  char const *senders;
-  size_t alen;
-  size_t slen;
+  pn_pwent f = PN_PWENT_ZERO;
   ent const *x;
   int exists;
   checkname(user);
@@ -519,6 +522,8 @@ static void do_addset(char const *user, int isadd)
     refuse("bad account name: ", optaccount, "");
   if (optsenders && !pn_pwdb_senders_ok(optsenders, strlen(optsenders)))
     refuse("bad senders list: ", optsenders, ": space-separated addresses or @domains");
+  if (optlimits && !pn_pwdb_limits_ok(optlimits, strlen(optlimits)))
+    refuse("bad limits: ", optlimits, ": msgs=N/WINDOW rcpts=N/WINDOW, either or both, WINDOW as 30s, 10m, 1h, 1d");
   lookup(&src, &ents, &st, user, !isadd, &x);
   if (optaccount && *optaccount)
   {
@@ -529,21 +534,21 @@ static void do_addset(char const *user, int isadd)
   wipe();
   lock();
   exists = lookup(&src, &ents, &st, user, !isadd, &x);
-  account = optaccount ? optaccount : isadd ? "" : x->e.account;
-  alen = optaccount || isadd ? strlen(account) : x->e.accountlen;
-  senders = optsenders ? optsenders : isadd ? "" : x->e.senders;
-  slen = optsenders || isadd ? strlen(senders) : x->e.senderslen;
+  if (!isadd) f = x->e;
+  if (optaccount) { f.account = optaccount; f.accountlen = strlen(optaccount); }
+  if (optsenders) { f.senders = optsenders; f.senderslen = strlen(optsenders); }
+  if (optlimits) { f.limits = optlimits; f.limitslen = strlen(optlimits); }
   if (isadd)
   {
     if (!stralloc_copy(&out, &src)
      || (out.len && out.s[out.len-1] != '\n' && !stralloc_catb(&out, "\n", 1)))
       diesys("allocate memory", "");
-    catentry(&out, user, hash, account, alen, senders, slen);
+    catentry(&out, user, hash, &f);
   }
   else
   {
     if (!stralloc_copyb(&out, src.s, x->off)) diesys("allocate memory", "");
-    catentry(&out, user, hash, account, alen, senders, slen);
+    catentry(&out, user, hash, &f);
     if (!catrest(&out, &src, x)) diesys("allocate memory", "");
   }
   rewrite(&out, exists, &st);
@@ -577,7 +582,7 @@ int main(int argc, char const *const *argv)
     subgetopt l = SUBGETOPT_ZERO;
     for (;;)
     {
-      int opt = subgetopt_r(argc, argv, "f:m:a:s:", &l);
+      int opt = subgetopt_r(argc, argv, "f:m:a:s:l:", &l);
       if (opt == -1) break;
       switch (opt)
       {
@@ -585,6 +590,7 @@ int main(int argc, char const *const *argv)
         case 'm': prefix = prefixof(l.arg); if (!prefix) dieusage(); break;
         case 'a': optaccount = l.arg; break;
         case 's': optsenders = l.arg; break;
+        case 'l': optlimits = l.arg; break;
         default: dieusage();
       }
     }

@@ -3,9 +3,11 @@
 /*
  * postern-queue: the session after AUTH (or, with RELAYCLIENT, a trusted
  * relay of its own): MAIL, RCPT, DATA, BDAT, RSET, NOOP, VRFY, HELP, QUIT.
- * Each accepted message goes into a Maildir (-m DIR) or through a program
- * that speaks SMTP on its stdin and stdout (sendmail -bs).  250 after the
- * data means durable (Maildir) or accepted by the program, never less.
+ * The dialogue is pn_smtp's; the transaction's rules are here; each
+ * accepted message goes to a back-end (pn_queue.h): a Maildir (-m DIR,
+ * pn_qmaildir) or a program that speaks SMTP on its stdin and stdout
+ * (sendmail -bs, pn_qrelay).  250 after the data means durable (Maildir)
+ * or accepted by the program, never less.
  */
 
 #include <errno.h>
@@ -13,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <skalibs/djbunix.h>
@@ -25,101 +26,22 @@
 #include "lib/pn_addr.h"
 #include "lib/pn_body.h"
 #include "lib/pn_conf.h"
-#include "lib/pn_data.h"
 #include "lib/pn_io.h"
 #include "lib/pn_limits.h"
 #include "lib/pn_log.h"
-#include "lib/pn_maildir.h"
 #include "lib/pn_msg.h"
-#include "lib/pn_relay.h"
+#include "lib/pn_qmaildir.h"
+#include "lib/pn_qrelay.h"
+#include "lib/pn_queue.h"
+#include "lib/pn_reply.h"
+#include "lib/pn_sig.h"
+#include "lib/pn_smtp.h"
 
 #define USAGE "postern-queue -m maildir | postern-queue prog [ args... ]"
 #define PROG "postern-queue"
 
 #define INBUF_SIZE 65536          /* client input: the body path reads it whole */
 #define OUTBUF_SIZE 8192          /* replies */
-#define HELO_MAX 255              /* the EHLO/HELO argument */
-#define ENVTO_WIDTH 78            /* Envelope-To is folded before this column */
-
-/* Replies (RFC 5321, enhanced codes RFC 3463, RFC 5248) */
-#define R_AUTHOK "235 2.7.0 Authentication successful"
-#define R_NOVERIFIER "421 4.3.5 Authentication was not verified, closing connection"
-#define R_CONF "421 4.3.0 Server configuration error, closing connection"
-#define R_TIMEOUT "421 4.4.2 Timeout, closing connection"
-#define R_TOOMANYBAD "421 4.7.0 Too many errors, closing connection"
-#define R_BADBDAT "421 4.5.2 Unusable BDAT chunk size, closing connection"
-#define R_BYE "221 2.0.0 Bye"
-#define R_HELP "214 2.0.0 Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP VRFY HELP QUIT"
-#define R_OKAY "250 2.0.0 OK"
-#define R_SENDEROK "250 2.1.0 Sender OK"
-#define R_RCPTOK "250 2.1.5 Recipient OK"
-#define R_VRFY "252 2.5.0 Cannot VRFY, but will accept a message and attempt delivery"
-#define R_DATA "354 End data with <CR><LF>.<CR><LF>"
-#define R_TEMP "451 4.3.0 Temporary failure, please try again later"
-#define R_TOOMANYRCPT "452 4.5.3 Too many recipients"
-#define R_TOOLONG "500 5.5.6 Line too long"
-#define R_UNKNOWN "500 5.5.1 Unknown command"
-#define R_ARGS "501 5.5.4 Syntax error in arguments"
-#define R_MAILSYNTAX "501 5.5.2 Syntax: MAIL FROM:<address> [parameters]"
-#define R_RCPTSYNTAX "501 5.5.2 Syntax: RCPT TO:<address>"
-#define R_BADSENDER "501 5.1.7 Bad sender address syntax"
-#define R_BADRCPT "501 5.1.3 Bad recipient address syntax"
-#define R_BADPARAM "501 5.5.4 Bad parameter"
-#define R_NOHELO "503 5.5.1 EHLO or HELO first"
-#define R_NESTED "503 5.5.1 Sender already given"
-#define R_NOMAIL "503 5.5.1 MAIL first"
-#define R_NORCPTYET "503 5.5.1 RCPT first"
-#define R_INBDAT "503 5.5.1 Not during BDAT"
-#define R_NOAUTH "503 5.5.1 AUTH not available in this session"
-#define R_NORELAY "530 5.7.0 Authentication required"
-#define R_TOOBIG "552 5.3.4 Message too big"
-#define R_UTF8 "553 5.6.7 Non-ASCII address without SMTPUTF8"
-#define R_NOUTF8 "553 5.6.7 SMTPUTF8 is not available for this message"
-#define R_SENDER "553 5.7.1 Sender address not allowed for this account"
-#define R_NOVALID "554 5.5.1 No valid recipients"
-#define R_BARE "554 5.6.0 Message refused: bare CR or bare LF in the data (lines must end in CRLF)"
-#define R_UNKPARAM "555 5.5.4 Unsupported parameter"
-
-#define TX_NONE 0                 /* no transaction */
-#define TX_MAIL 1                 /* MAIL accepted, RCPTs coming */
-#define TX_BDAT 2                 /* BDAT chunks under way */
-#define TX_BROKEN 3               /* the program died: 451 until the end */
-#define TX_FAILED 4               /* a BDAT chunk was refused: so are the rest */
-
-typedef struct tx_s tx_t;
-struct tx_s
-{
-  int state;
-  pn_envarg mail;
-  stralloc rcpts;                 /* each recipient NUL-terminated */
-  unsigned int nrcpt;
-  unsigned int tried;             /* RCPT commands that were refused */
-  uint64_t bdatbytes;
-  char const *failed;             /* TX_FAILED: the reply to the rest */
-  char id[PN_ID_MAX];
-};
-
-static pn_conf conf;
-static pn_io io;
-static char inbuf[INBUF_SIZE];
-static char outbuf[OUTBUF_SIZE];
-static char const *maildir = 0;
-static char const *const *prog = 0;
-static char const *authuser = 0;
-static char const *senders = 0;
-static char helo[HELO_MAX + 1];
-static int heloed = 0;
-static int esmtp = 1;
-static unsigned int badcmds = 0;
-static tx_t tx = { .state = TX_NONE, .rcpts = STRALLOC_ZERO };
-static pn_relay relay;
-static pn_maildir md;
-static pn_body body;
-
-static int prefix_maildir(void *, unsigned int);
-static int prefix_relay(void *, unsigned int);
-static pn_sink const sink_maildir = { .put = &pn_maildir_put, .prefix = &prefix_maildir, .ctx = &md };
-static pn_sink const sink_relay = { .put = &pn_relay_put, .prefix = &prefix_relay, .ctx = &relay };
 
 static void dieusage(void) gccattr_noreturn;
 static void dieusage(void)
@@ -128,670 +50,366 @@ static void dieusage(void)
   _exit(100);
 }
 
-
-/* Replies */
-
-/* The client is gone or stopped reading: nothing more can be said. */
-static void die_io(void) gccattr_noreturn;
-static void die_io(void)
+static void reply(pn_q *q, unsigned int id)
 {
-  if (relay.pid) pn_relay_stop(&relay, 0);
-  if (md.fd >= 0) pn_maildir_abort(&md);
-  if (errno == ETIMEDOUT && buffer_isempty(&io.out))
-  {
-    pn_info("timeout");
-    pn_io_quit(&io, R_TIMEOUT);
-  }
-  if (errno != EPIPE) pn_warn("client I/O error: ", strerror(errno));
-  _exit(0);
+  pn_smtp_reply(&q->smtp, id);
 }
 
-/* Bad commands: replies 500 to 504 and 530 count (DESIGN.md). */
-static void countbad(char const *s)
+/* The client is gone, or stopped reading or writing in time. */
+static void die_io(pn_q *q) gccattr_noreturn;
+static void die_io(pn_q *q)
 {
-  if (s[0] != '5' || !((s[1] == '0' && s[2] >= '0' && s[2] <= '4') || (s[1] == '3' && s[2] == '0'))) return;
-  if (++badcmds < PN_BADCMD_MAX) return;
-  pn_warn("too many bad commands");
-  pn_io_quit(&io, R_TOOMANYBAD);
-}
-
-static void reply(char const *s)
-{
-  if (!pn_io_puts(&io, s) || !pn_io_put(&io, "\r\n", 2)) die_io();
-  countbad(s);
-}
-
-static void reply2(char const *a, char const *b)
-{
-  if (!pn_io_puts(&io, a) || !pn_io_puts(&io, b) || !pn_io_put(&io, "\r\n", 2)) die_io();
-}
-
-static void ehlo_reply(void)
-{
-  char size[UINT64_FMT];
-  size[uint64_fmt(size, conf.databytes)] = 0;
-  if (!pn_io_puts(&io, "250-") || !pn_io_puts(&io, conf.hostname)
-    || !pn_io_puts(&io, "\r\n250-PIPELINING\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250-SIZE ")
-    || !pn_io_puts(&io, size)
-    || !pn_io_puts(&io, "\r\n250-SMTPUTF8\r\n250 CHUNKING\r\n")) die_io();
-}
-
-/* A reply of the program, passed back (see pn_relay_fmtline). */
-static void relay_reply(pn_reply const *rep, char const *ecode)
-{
-  char line[PN_RELAY_FMT_MAX + 1];
-  unsigned int i;
-  for (i = 0; i < rep->nlines; i++)
-  {
-    line[pn_relay_fmtline(line, rep, i, ecode)] = 0;
-    if (i + 1 < rep->nlines) { if (!pn_io_puts(&io, line) || !pn_io_put(&io, "\r\n", 2)) die_io(); }
-    else reply(line);
-  }
-}
-
-
-/* The program (relay mode) */
-
-static void relay_broken(char const *step)
-{
-  pn_warn("program failed at ", step, ": ", errno == EPROTO ? "bad reply" : strerror(errno));
-  pn_relay_stop(&relay, 0);
-}
-
-static int relay_ensure(void)
-{
-  if (relay.pid) return 1;
-  if (pn_relay_start(&relay, prog, conf.hostname, conf.timeout)) return 1;
-  pn_warn("unable to start ", prog[0], ": ", errno == EPROTO ? "bad greeting" : strerror(errno));
-  return 0;
-}
-
-/* One command to the program; its reply is checked to be one of those
-   the step allows (ok: the 2xx or 3xx expected), a 421 is a failure. */
-static int relay_step(char const *cmd, size_t len, unsigned int ok, pn_reply *rep, char const *step)
-{
-  if (!pn_relay_cmd(&relay, cmd, len, rep)) { relay_broken(step); return 0; }
-  if (rep->code == 421 || (rep->code / 100 != 4 && rep->code / 100 != 5 && rep->code / 100 != ok / 100))
-  {
-    errno = EPROTO;
-    relay_broken(step);
-    return 0;
-  }
-  return 1;
-}
-
-
-/* The transaction */
-
-static void tx_clear(void)
-{
-  tx.state = TX_NONE;
-  tx.rcpts.len = 0;
-  tx.nrcpt = 0;
-  tx.tried = 0;
-  tx.bdatbytes = 0;
-  tx.id[0] = 0;
-}
-
-static void deliver_abort(void);
-
-/* RSET, EHLO, HELO: the program forgets its transaction too; BDAT chunks
-   under way are dropped (the program, in its DATA, is stopped). */
-static void tx_reset(void)
-{
-  if (tx.state == TX_BDAT) deliver_abort();
-  else if (relay.pid && tx.state == TX_MAIL)
-  {
-    pn_reply rep;
-    if (relay_step("RSET", 4, 250, &rep, "RSET") && rep.code != 250)
-    {
-      errno = EPROTO;
-      relay_broken("RSET");
-    }
-  }
-  tx_clear();
-}
-
-static int relay_ok(void)
-{
-  return authuser || conf.relayclient;
-}
-
-/* Return-Path, Envelope-To (folded), then what both back-ends add. */
-static int put(pn_sink const *k, char const *s)
-{
-  return k->put(k->ctx, s, strlen(s));
-}
-
-static int prefix_common(pn_sink const *k, unsigned int found)
-{
-  char rec[PN_RECEIVED_MAX];
-  char date[PN_DATE_MAX];
-  char const *host = getenv("TCPREMOTEHOST");
-  pn_received r =
-  {
-    .helo = helo, .host = host, .ip = getenv("TCPREMOTEIP"), .by = conf.hostname,
-    .proto = pn_msg_proto(esmtp, conf.tls, !!authuser, tx.mail.smtputf8),
-    .id = tx.id, .date = date
-  };
-  pn_msg_date(date, time(0));
-  if (!k->put(k->ctx, rec, pn_msg_received(rec, &r))) return 0;
-  if (!(found & PN_HDR_DATE) && !(put(k, "Date: ") && put(k, date) && put(k, "\n"))) return 0;
-  if (!(found & PN_HDR_MSGID)
-    && !(put(k, "Message-ID: <") && put(k, tx.id) && put(k, "@") && put(k, conf.hostname) && put(k, ">\n")))
-    return 0;
-  return 1;
-}
-
-static int prefix_maildir(void *ctx, unsigned int found)
-{
-  pn_sink const *k = &sink_maildir;
-  size_t col = 13;
-  size_t i = 0;
-  (void)ctx;
-  if (!(put(k, "Return-Path: <") && put(k, tx.mail.addr) && put(k, ">\nEnvelope-To: "))) return 0;
-  while (i < tx.rcpts.len)
-  {
-    char const *a = tx.rcpts.s + i;
-    size_t n = strlen(a);
-    if (i)
-    {
-      int fold = col + 2 + n + 3 > ENVTO_WIDTH;
-      if (!put(k, fold ? ",\n\t" : ", ")) return 0;
-      col = fold ? 8 : col + 2;
-    }
-    if (!(put(k, "<") && put(k, a) && put(k, ">"))) return 0;
-    col += n + 2;
-    i += n + 1;
-  }
-  return put(k, "\n") && prefix_common(k, found);
-}
-
-static int prefix_relay(void *ctx, unsigned int found)
-{
-  (void)ctx;
-  return prefix_common(&sink_relay, found);
+  pn_smtp_die_io(&q->smtp, "read");
 }
 
 
 /* Delivery */
 
-/* Before the data: 1, or 0 when the reply is already given. */
-static int deliver_begin(void)
-{
-  pn_msg_id(tx.id);
-  if (maildir)
-  {
-    if (!pn_maildir_open(&md, maildir))
-      pn_warn("maildir ", maildir, ": unable to create in tmp/: ", strerror(errno));
-    return 1;
-  }
-  {
-    pn_reply rep;
-    if (!relay.pid) { reply(R_TEMP); tx_clear(); return 0; }
-    if (!relay_step("DATA", 4, 354, &rep, "DATA")) { reply(R_TEMP); tx_clear(); return 0; }
-    if (rep.code / 100 == 3 && rep.code != 354)
-    {
-      errno = EPROTO;
-      relay_broken("DATA");
-      reply(R_TEMP);
-      tx_clear();
-      return 0;
-    }
-    /* refused: the program's transaction (RSET) ends with ours */
-    if (rep.code != 354) { relay_reply(&rep, "2.0.0"); tx_reset(); return 0; }
-  }
-  return 1;
-}
-
-static void deliver_abort(void)
-{
-  if (maildir) pn_maildir_abort(&md);
-  else if (relay.pid) pn_relay_stop(&relay, 0);
-}
-
-static void log_done(char const *what, char const *detail, char const *more)
-{
-  char size[UINT64_FMT];
-  char n[UINT_FMT];
-  char user[PN_LOGVAL_SIZE];
-  size[uint64_fmt(size, body.data.size)] = 0;
-  n[uint_fmt(n, tx.nrcpt)] = 0;
-  pn_log_quote(user, authuser ? authuser : "", authuser ? strlen(authuser) : 0);
-  pn_info(what, " id=", tx.id, " size=", size, " rcpts=", n, " user=", user, detail, more);
-}
-
-static void deliver_commit(void)
-{
-  if (maildir)
-  {
-    char r[PN_ID_MAX + 32];
-    if (!pn_maildir_commit(&md))
-    {
-      pn_warn("maildir ", maildir, ": delivery failed id=", tx.id, ": ", strerror(errno));
-      reply(R_TEMP);
-      return;
-    }
-    log_done("accepted", " maildir=", md.name);
-    memcpy(r, "250 2.0.0 OK id=", 16);
-    memcpy(r + 16, tx.id, strlen(tx.id) + 1);
-    reply(r);
-    return;
-  }
-  {
-    pn_reply rep;
-    char q[PN_LOGVAL_SIZE];
-    int ok = pn_relay_enddata(&relay, &rep);
-    if (!ok || rep.code == 421 || rep.code / 100 == 3)
-    {
-      /* a reply, but not one that ends the data */
-      if (ok) errno = EPROTO;
-      relay_broken("end of data");
-      reply(R_TEMP);
-      return;
-    }
-    pn_log_quote(q, rep.text, strlen(rep.text));
-    log_done(rep.code / 100 == 2 ? "accepted" : "refused", " program reply=", q);
-    relay_reply(&rep, "2.0.0");
-  }
-}
-
 /* After the data: the reply, and the transaction is over. */
-static void deliver_end(void)
+static void deliver_end(pn_q *q)
 {
-  int st = pn_body_finish(&body);
-  if (st != PN_BODY_OK)
+  int st = pn_body_finish(&q->body);
+  if (st == PN_BODY_OK) (*q->be->commit)(q);
+  else
   {
-    deliver_abort();
-    if (st == PN_BODY_EOVER) { log_done("refused", " reason=size", ""); reply(R_TOOBIG); }
-    else if (st == PN_BODY_EBARE) { log_done("refused", " reason=bare-cr-lf", ""); reply(R_BARE); }
+    (*q->be->abort)(q);
+    if (st == PN_BODY_EOVER) { pn_q_log_done(q, "refused", " reason=size", ""); reply(q, PN_R_TOOBIG); }
+    else if (st == PN_BODY_EBARE) { pn_q_log_done(q, "refused", " reason=bare-cr-lf", ""); reply(q, PN_R_BARE); }
     else
     {
-      pn_warn("delivery failed id=", tx.id, ": ", strerror(body.err));
-      reply(R_TEMP);
+      pn_warn("delivery failed id=", q->tx.id, ": ", strerror(q->body.err));
+      reply(q, PN_R_TEMP);
     }
   }
-  else deliver_commit();
-  tx_clear();
+  pn_q_clear(q);
 }
 
-
-/* Commands */
-
-static void do_hello(char const *s, size_t len, int e)
+/* Before the data: 1, or 0 when the reply is already given. */
+static int deliver_begin(pn_q *q)
 {
-  size_t i;
-  if (len < 2 || s[0] != ' ') { reply(R_ARGS); return; }
-  s++; len--;
-  while (len && s[len-1] == ' ') len--;
-  if (!len || len > HELO_MAX) { reply(R_ARGS); return; }
-  for (i = 0; i < len; i++)
-    if ((unsigned char)s[i] < 33 || (unsigned char)s[i] > 126) { reply(R_ARGS); return; }
-  tx_reset();
-  memcpy(helo, s, len);
-  helo[len] = 0;
-  heloed = 1;
-  esmtp = e;
-  if (e) ehlo_reply();
-  else reply2("250 ", conf.hostname);
+  pn_msg_id(q->tx.id);
+  return (*q->be->begin)(q);
 }
 
-static void do_ehlo(char const *s, size_t len)
+
+/* Commands: each gets what follows the verb (empty, or SP and more) */
+
+static void hello(pn_q *q, char const *s, size_t len, int e)
 {
-  do_hello(s, len, 1);
+  size_t n = pn_smtp_heloarg(s, len, PN_Q_HELO_MAX);
+  if (!n) { reply(q, PN_R_ARGS); return; }
+  pn_q_reset(q);
+  memcpy(q->helo, s + 1, n);
+  q->helo[n] = 0;
+  q->heloed = 1;
+  q->esmtp = e;
+  if (e)
+  {
+    pn_caps caps = PN_CAPS_ZERO;
+    caps.size = q->conf.databytes;
+    pn_smtp_ehlo(&q->smtp, q->conf.hostname, &caps);
+  }
+  else pn_smtp_helo(&q->smtp, q->conf.hostname);
 }
 
-static void do_helo(char const *s, size_t len)
+static void do_ehlo(pn_smtp *p, char const *s, size_t len)
 {
-  do_hello(s, len, 0);
+  hello(p->ctx, s, len, 1);
 }
 
-static int mail_error(int r)
+static void do_helo(pn_smtp *p, char const *s, size_t len)
+{
+  hello(p->ctx, s, len, 0);
+}
+
+/* A path or parameter refused by pn_addr: its reply. */
+static unsigned int addr_error(int r, unsigned int syntax, unsigned int path)
 {
   switch (r)
   {
     case PN_ADDR_OK: return 0;
-    case PN_ADDR_ESYNTAX: reply(R_MAILSYNTAX); break;
-    case PN_ADDR_EPATH: reply(R_BADSENDER); break;
-    case PN_ADDR_EPARAM: reply(R_BADPARAM); break;
-    case PN_ADDR_EUNKNOWN: reply(R_UNKPARAM); break;
-    default: reply(R_UTF8); break;
+    case PN_ADDR_ESYNTAX: return syntax;
+    case PN_ADDR_EPATH: return path;
+    case PN_ADDR_EPARAM: return PN_R_BADPARAM;
+    case PN_ADDR_EUNKNOWN: return PN_R_UNKPARAM;
+    default: return PN_R_UTF8;
   }
-  return 1;
 }
 
-/* MAIL FROM to the program, with the parameters it offers. */
-static void relay_mail(void)
+static void do_mail(pn_smtp *p, char const *s, size_t len)
 {
-  char cmd[PN_PATH_MAX + 64];
-  size_t w = 0;
-  pn_reply rep;
-  if (!relay_ensure()) { reply(R_TEMP); return; }
-  if (tx.mail.smtputf8 && !relay.smtputf8) { reply(R_NOUTF8); return; }
-  memcpy(cmd, "MAIL FROM:<", 11); w = 11;
-  memcpy(cmd + w, tx.mail.addr, tx.mail.len); w += tx.mail.len;
-  cmd[w++] = '>';
-  if (tx.mail.hassize && relay.size)
+  pn_q *q = p->ctx;
+  pn_qtx *tx = &q->tx;
+  unsigned int no;
+  if (!q->heloed) { reply(q, PN_R_NOHELO); return; }
+  if (tx->state != PN_TX_NONE && tx->state != PN_TX_FAILED) { reply(q, PN_R_NESTED); return; }
+  no = addr_error(pn_addr_mail(s, len, &tx->mail), PN_R_MAILSYNTAX, PN_R_BADSENDER);
+  if (no) { reply(q, no); return; }
+  if (tx->mail.hassize && q->conf.databytes && tx->mail.size > q->conf.databytes) { reply(q, PN_R_TOOBIG); return; }
+  if (q->senders && !pn_addr_sender_ok(q->senders, &tx->mail))
   {
-    memcpy(cmd + w, " SIZE=", 6); w += 6;
-    w += uint64_fmt(cmd + w, tx.mail.size);
-  }
-  if (tx.mail.body && relay.eightbit)
-  {
-    char const *b = tx.mail.body == PN_BODY_8BITMIME ? " BODY=8BITMIME" : " BODY=7BIT";
-    memcpy(cmd + w, b, strlen(b)); w += strlen(b);
-  }
-  if (tx.mail.smtputf8) { memcpy(cmd + w, " SMTPUTF8", 9); w += 9; }
-  if (!relay_step(cmd, w, 250, &rep, "MAIL")) { reply(R_TEMP); return; }
-  if (rep.code / 100 == 2) tx.state = TX_MAIL;
-  relay_reply(&rep, "2.1.0");
-}
-
-static void do_mail(char const *s, size_t len)
-{
-  if (!relay_ok()) { reply(R_NORELAY); return; }
-  if (!heloed) { reply(R_NOHELO); return; }
-  if (tx.state != TX_NONE && tx.state != TX_FAILED) { reply(R_NESTED); return; }
-  if (mail_error(pn_addr_mail(s, len, &tx.mail))) return;
-  if (tx.mail.hassize && conf.databytes && tx.mail.size > conf.databytes) { reply(R_TOOBIG); return; }
-  if (senders && !pn_addr_sender_ok(senders, &tx.mail))
-  {
-    char q[PN_LOGVAL_SIZE];
-    pn_info("sender refused from=", pn_log_quote(q, tx.mail.addr, tx.mail.len));
-    reply(R_SENDER);
+    char quoted[PN_LOGVAL_SIZE];
+    pn_info("sender refused from=", pn_log_quote(quoted, tx->mail.addr, tx->mail.len));
+    reply(q, PN_R_SENDER);
     return;
   }
-  if (prog) { relay_mail(); return; }
-  tx.state = TX_MAIL;
-  reply(R_SENDEROK);
+  (*q->be->mail)(q);
 }
 
-static int rcpt_error(int r)
+static void do_rcpt(pn_smtp *p, char const *s, size_t len)
 {
-  switch (r)
-  {
-    case PN_ADDR_OK: return 0;
-    case PN_ADDR_ESYNTAX: reply(R_RCPTSYNTAX); break;
-    case PN_ADDR_EPATH: reply(R_BADRCPT); break;
-    case PN_ADDR_EPARAM: reply(R_BADPARAM); break;
-    case PN_ADDR_EUNKNOWN: reply(R_UNKPARAM); break;
-    default: reply(R_UTF8); break;
-  }
-  tx.tried++;
-  return 1;
-}
-
-static int rcpt_add(pn_envarg const *a)
-{
-  if (!stralloc_catb(&tx.rcpts, a->addr, a->len + 1)) { reply(R_TEMP); return 0; }
-  tx.nrcpt++;
-  return 1;
-}
-
-static void do_rcpt(char const *s, size_t len)
-{
+  pn_q *q = p->ctx;
+  pn_qtx *tx = &q->tx;
   pn_envarg a;
-  if (!relay_ok()) { reply(R_NORELAY); return; }
-  if (tx.state == TX_NONE || tx.state == TX_FAILED) { reply(R_NOMAIL); return; }
-  if (tx.state == TX_BDAT) { reply(R_INBDAT); return; }
-  if (tx.state == TX_BROKEN) { reply(R_TEMP); return; }
-  if (tx.nrcpt >= conf.maxrcpts) { tx.tried++; reply(R_TOOMANYRCPT); return; }
-  if (rcpt_error(pn_addr_rcpt(s, len, tx.mail.smtputf8, &a))) return;
-  if (prog)
-  {
-    char cmd[PN_PATH_MAX + 16];
-    pn_reply rep;
-    memcpy(cmd, "RCPT TO:<", 9);
-    memcpy(cmd + 9, a.addr, a.len);
-    cmd[9 + a.len] = '>';
-    if (!relay_step(cmd, a.len + 10, 250, &rep, "RCPT")) { tx.state = TX_BROKEN; reply(R_TEMP); return; }
-    if (rep.code / 100 != 2) tx.tried++;
-    else if (!rcpt_add(&a)) return;
-    relay_reply(&rep, "2.1.5");
-    return;
-  }
-  if (rcpt_add(&a)) reply(R_RCPTOK);
+  unsigned int no;
+  if (tx->state == PN_TX_NONE || tx->state == PN_TX_FAILED) { reply(q, PN_R_NOMAIL); return; }
+  if (tx->state == PN_TX_BDAT) { reply(q, PN_R_INBDAT); return; }
+  if (tx->state == PN_TX_BROKEN) { reply(q, PN_R_TEMP); return; }
+  if (tx->nrcpt >= q->conf.maxrcpts) { tx->tried++; reply(q, PN_R_TOOMANYRCPT); return; }
+  no = addr_error(pn_addr_rcpt(s, len, tx->mail.smtputf8, &a), PN_R_RCPTSYNTAX, PN_R_BADRCPT);
+  if (no) { tx->tried++; reply(q, no); return; }
+  (*q->be->rcpt)(q, &a);
 }
 
-/* What DATA and BDAT need first; 1 if the transaction can take data,
+/* What DATA and BDAT need first: 0 if the transaction can take data,
    else the reply that says why. */
-static char const *ready(void)
+static unsigned int ready(pn_q const *q)
 {
-  if (!relay_ok()) return R_NORELAY;
-  if (tx.state == TX_NONE || tx.state == TX_FAILED) return R_NOMAIL;
-  if (tx.state == TX_BROKEN) return R_TEMP;
-  if (!tx.nrcpt) return tx.tried ? R_NOVALID : R_NORCPTYET;
+  if (!(q->smtp.state & PN_SMTP_AUTHED)) return PN_R_NEEDAUTH;
+  if (q->tx.state == PN_TX_NONE || q->tx.state == PN_TX_FAILED) return PN_R_NOMAIL;
+  if (q->tx.state == PN_TX_BROKEN) return PN_R_TEMP;
+  if (!q->tx.nrcpt) return q->tx.tried ? PN_R_NOVALID : PN_R_NORCPTYET;
   return 0;
 }
 
-static void do_data(char const *s, size_t len)
+static void do_data(pn_smtp *p, char const *s, size_t len)
 {
-  char const *no = ready();
-  (void)s;
-  if (len) { reply(R_ARGS); return; }
-  if (!no && tx.state == TX_BDAT) no = R_INBDAT;
+  pn_q *q = p->ctx;
+  unsigned int no = ready(q);
+  (void)s; (void)len;
+  if (!no && q->tx.state == PN_TX_BDAT) no = PN_R_INBDAT;
   if (no)
   {
-    if (tx.state == TX_BROKEN) tx_clear();
-    reply(no);
+    if (q->tx.state == PN_TX_BROKEN) pn_q_clear(q);
+    reply(q, no);
     return;
   }
-  if (!deliver_begin()) return;
-  reply(R_DATA);
-  pn_body_start(&body, 1, conf.databytes, maildir ? &sink_maildir : &sink_relay);
-  if (pn_body_data(&body, &io) < 0) die_io();
-  deliver_end();
+  if (!deliver_begin(q)) return;
+  reply(q, PN_R_DATA);
+  pn_body_start(&q->body, 1, q->conf.databytes, &q->sink);
+  if (pn_body_data(&q->body, &q->smtp.io) < 0) die_io(q);
+  deliver_end(q);
 }
 
 /* Reads the chunk and drops it.  why: the reply, 0 if already given.
    fail: the transaction fails (RFC 3030 section 2), and its chunks up to
    LAST get the same reply; LAST ends a failed transaction. */
-static void bdat_discard(uint64_t n, char const *why, int fail, int last)
+static void bdat_discard(pn_q *q, uint64_t n, unsigned int why, int fail, int last)
 {
-  pn_body_start(&body, 0, 0, 0);
-  if (pn_body_chunk(&body, &io, n) < 0) die_io();
-  if (fail && tx.state != TX_NONE && tx.state != TX_FAILED)
+  pn_qtx *tx = &q->tx;
+  pn_body_start(&q->body, 0, 0, 0);
+  if (pn_body_chunk(&q->body, &q->smtp.io, n) < 0) die_io(q);
+  if (fail && tx->state != PN_TX_NONE && tx->state != PN_TX_FAILED)
   {
-    tx_reset();
-    tx.state = TX_FAILED;
-    tx.failed = why ? why : R_TEMP;
+    pn_q_reset(q);
+    tx->state = PN_TX_FAILED;
+    tx->failed = why ? why : PN_R_TEMP;
   }
-  if (last && (tx.state == TX_FAILED || tx.state == TX_BROKEN)) tx_reset();
-  if (why) reply(why);
+  if (last && (tx->state == PN_TX_FAILED || tx->state == PN_TX_BROKEN)) pn_q_reset(q);
+  if (why) reply(q, why);
 }
 
-static void do_bdat(char const *s, size_t len)
+static void bdat_ok(pn_q *q, uint64_t n)
 {
+  char r[64 + UINT64_FMT];
+  size_t w = 10;
+  memcpy(r, "250 2.0.0 ", 10);
+  w += uint64_fmt(r + w, n);
+  memcpy(r + w, " octets received", 16);
+  pn_smtp_line(&q->smtp, 250, r, w + 16);
+}
+
+static void do_bdat(pn_smtp *p, char const *s, size_t len)
+{
+  pn_q *q = p->ctx;
+  pn_qtx *tx = &q->tx;
   uint64_t n;
   int last;
   int junk;
-  char const *no;
-  if (!pn_data_bdatarg(s, len, &n, &last, &junk)) { deliver_abort(); pn_io_quit(&io, R_BADBDAT); }
-  if (tx.state == TX_FAILED) { bdat_discard(n, tx.failed, 0, last); return; }
-  no = junk ? R_ARGS : ready();
-  if (!no && conf.databytes && (n > conf.databytes || tx.bdatbytes + n > conf.databytes))
+  unsigned int no;
+  if (!pn_smtp_bdatarg(s, len, &n, &last, &junk)) pn_smtp_quit(p, PN_R_BDATSIZE, "bdat");
+  if (tx->state == PN_TX_FAILED) { bdat_discard(q, n, tx->failed, 0, last); return; }
+  no = junk ? PN_R_ARGS : ready(q);
+  if (!no && q->conf.databytes && (n > q->conf.databytes || tx->bdatbytes + n > q->conf.databytes))
   {
-    no = R_TOOBIG;
+    no = PN_R_TOOBIG;
     junk = 1;
   }
-  if (no) { bdat_discard(n, no, junk, last); return; }
-  if (tx.state == TX_MAIL)
+  if (no) { bdat_discard(q, n, no, junk, last); return; }
+  if (tx->state == PN_TX_MAIL)
   {
-    if (!deliver_begin())
+    if (!deliver_begin(q))
     {
-      tx.state = TX_FAILED;
-      tx.failed = R_TEMP;
-      bdat_discard(n, 0, 0, last);
+      tx->state = PN_TX_FAILED;
+      tx->failed = PN_R_TEMP;
+      bdat_discard(q, n, 0, 0, last);
       return;
     }
-    pn_body_start(&body, 0, conf.databytes, maildir ? &sink_maildir : &sink_relay);
-    tx.state = TX_BDAT;
+    pn_body_start(&q->body, 0, q->conf.databytes, &q->sink);
+    tx->state = PN_TX_BDAT;
   }
-  if (pn_body_chunk(&body, &io, n) < 0) die_io();
-  tx.bdatbytes += n;
-  if (last) { deliver_end(); return; }
-  {
-    char r[64 + UINT64_FMT];
-    size_t w = 10;
-    memcpy(r, "250 2.0.0 ", 10);
-    w += uint64_fmt(r + w, n);
-    memcpy(r + w, " octets received", 17);
-    reply(r);
-  }
+  if (pn_body_chunk(&q->body, &q->smtp.io, n) < 0) die_io(q);
+  tx->bdatbytes += n;
+  if (last) deliver_end(q);
+  else bdat_ok(q, n);
 }
 
-static void do_rset(char const *s, size_t len)
-{
-  (void)s;
-  if (len) { reply(R_ARGS); return; }
-  tx_reset();
-  reply(R_OKAY);
-}
-
-static void do_noop(char const *s, size_t len)
+static void do_rset(pn_smtp *p, char const *s, size_t len)
 {
   (void)s; (void)len;
-  reply(R_OKAY);
+  pn_q_reset(p->ctx);
+  pn_smtp_reply(p, PN_R_OK);
 }
 
-static void do_vrfy(char const *s, size_t len)
-{
-  (void)s;
-  reply(len > 1 ? R_VRFY : R_ARGS);
-}
-
-static void do_help(char const *s, size_t len)
+static void do_noop(pn_smtp *p, char const *s, size_t len)
 {
   (void)s; (void)len;
-  reply(R_HELP);
+  pn_smtp_reply(p, PN_R_OK);
 }
 
-static void do_auth(char const *s, size_t len)
+static void do_vrfy(pn_smtp *p, char const *s, size_t len)
 {
   (void)s; (void)len;
-  reply(R_NOAUTH);
+  pn_smtp_reply(p, PN_R_VRFY);
 }
 
-/* The end of the session: a message under way (BDAT) is dropped, the
-   program is told QUIT. */
-static void end(void) gccattr_noreturn;
-static void end(void)
-{
-  if (tx.state == TX_BDAT) deliver_abort();
-  if (relay.pid) pn_relay_stop(&relay, 1);
-  if (md.fd >= 0) pn_maildir_abort(&md);
-  _exit(0);
-}
-
-static void do_quit(char const *s, size_t len)
+static void do_help(pn_smtp *p, char const *s, size_t len)
 {
   (void)s; (void)len;
-  reply(R_BYE);
-  pn_io_flush(&io);
-  end();
+  pn_smtp_reply(p, PN_R_HELP);
 }
 
-typedef struct cmd_s cmd_t;
-struct cmd_s
+static void do_auth(pn_smtp *p, char const *s, size_t len)
 {
-  char const *name;
-  void (*f)(char const *, size_t);
+  (void)s; (void)len;
+  pn_smtp_reply(p, PN_R_NOAUTH);
+}
+
+static void do_quit(pn_smtp *p, char const *s, size_t len)
+{
+  (void)s; (void)len;
+  pn_smtp_quit(p, PN_R_BYE, "quit");
+}
+
+/* The command table, sorted by name.  MAIL, RCPT and DATA need a client
+   that may relay (AUTH, or RELAYCLIENT): else 530; BDAT reads its chunk
+   first. */
+#define AUTHED .need = PN_SMTP_AUTHED, .deny = PN_R_NEEDAUTH
+static pn_verb const verbs[] =
+{
+  { .name = "AUTH", .args = PN_ARGS_ANY, .f = &do_auth },
+  { .name = "BDAT", .args = PN_ARGS_RAW, .f = &do_bdat },
+  { .name = "DATA", .args = PN_ARGS_NONE, AUTHED, .f = &do_data },
+  { .name = "EHLO", .args = PN_ARGS_RAW, .f = &do_ehlo },
+  { .name = "HELO", .args = PN_ARGS_RAW, .f = &do_helo },
+  { .name = "HELP", .args = PN_ARGS_ANY, .f = &do_help },
+  { .name = "MAIL", .args = PN_ARGS_RAW, AUTHED, .f = &do_mail },
+  { .name = "NOOP", .args = PN_ARGS_ANY, .f = &do_noop },
+  { .name = "QUIT", .args = PN_ARGS_NONE, .f = &do_quit },
+  { .name = "RCPT", .args = PN_ARGS_RAW, AUTHED, .f = &do_rcpt },
+  { .name = "RSET", .args = PN_ARGS_NONE, .f = &do_rset },
+  { .name = "VRFY", .args = PN_ARGS_SOME, .f = &do_vrfy },
 };
+#undef AUTHED
 
-static cmd_t const cmds[] =
+/* The dialogue's end hook: a message under way is dropped; the program
+   is told QUIT when the client said it (or hung up), else stopped. */
+static void end(pn_smtp *p, char const *why)
 {
-  { .name = "EHLO", .f = &do_ehlo },
-  { .name = "HELO", .f = &do_helo },
-  { .name = "MAIL", .f = &do_mail },
-  { .name = "RCPT", .f = &do_rcpt },
-  { .name = "DATA", .f = &do_data },
-  { .name = "BDAT", .f = &do_bdat },
-  { .name = "RSET", .f = &do_rset },
-  { .name = "NOOP", .f = &do_noop },
-  { .name = "VRFY", .f = &do_vrfy },
-  { .name = "HELP", .f = &do_help },
-  { .name = "AUTH", .f = &do_auth },
-  { .name = "QUIT", .f = &do_quit },
-  { .name = 0, .f = 0 }
-};
-
-static void dispatch(char const *s, size_t len)
-{
-  size_t n = 0;
-  cmd_t const *c;
-  while (n < len && s[n] != ' ') n++;
-  for (c = cmds; c->name; c++)
-    if (n == 4 && !strncasecmp(s, c->name, 4))
-    {
-      (*c->f)(s + 4, len - 4);
-      return;
-    }
-  reply(R_UNKNOWN);
-}
-
-static void loop(void) gccattr_noreturn;
-static void loop(void)
-{
-  for (;;)
-  {
-    char line[PN_CMDLINE_MAX];
-    size_t len;
-    int r = pn_io_getline(&io, line, sizeof(line), &len);
-    if (r > 0) dispatch(line, len);
-    else if (r < 0 && errno == ERANGE) reply(R_TOOLONG);
-    else if (!r) end();
-    else die_io();
-  }
+  pn_q *q = p->ctx;
+  int e = errno;
+  int clean = why && (!strcmp(why, "quit") || !strcmp(why, "eof"));
+  if (q->tx.state == PN_TX_BDAT) (*q->be->abort)(q);
+  (*q->be->stop)(q, clean);
+  stralloc_free(&q->tx.rcpts);
+  if (!why || clean || !strcmp(why, "bdat")) return;
+  if (!strcmp(why, "timeout")) pn_info("timeout");
+  else if (!strcmp(why, "errors")) pn_warn("too many bad commands");
+  else if (e != EPIPE) pn_warn("client I/O error: ", strerror(e));
 }
 
 
 /* Start */
 
-static void start_auth(void)
+static void start_auth(pn_q *q)
 {
   char const *user = getenv("USER");
   char const *x;
-  char q[PN_LOGVAL_SIZE];
+  char quoted[PN_LOGVAL_SIZE];
   if (!user || !*user)
   {
     pn_warn("SMTPAUTHUSER set but USER unset: no verifier ran, refusing");
-    pn_io_quit(&io, R_NOVERIFIER);
+    pn_smtp_quit(&q->smtp, PN_R_NOVERIFIER, 0);
   }
-  pn_info("session user=", pn_log_quote(q, authuser, strlen(authuser)));
+  pn_info("session user=", pn_log_quote(quoted, q->authuser, strlen(q->authuser)));
   x = getenv("SMTPHELO");
   if (x)
   {
     size_t n = strlen(x);
-    if (n > HELO_MAX) n = HELO_MAX;
-    memcpy(helo, x, n);
-    helo[n] = 0;
+    if (n > PN_Q_HELO_MAX) n = PN_Q_HELO_MAX;
+    memcpy(q->helo, x, n);
+    q->helo[n] = 0;
   }
   x = getenv("SMTPPROTO");
-  esmtp = !(x && !strcasecmp(x, "SMTP"));
-  heloed = 1;
-  reply(R_AUTHOK);
+  q->esmtp = !(x && !strcasecmp(x, "SMTP"));
+  q->heloed = 1;
+  reply(q, PN_R_AUTHOK);
 }
 
-static void start(void)
+static void setup(pn_q *q, char *line)
+{
+  q->smtp.verbs = verbs;
+  q->smtp.nverbs = sizeof(verbs) / sizeof(verbs[0]);
+  q->smtp.line = line;
+  q->smtp.linemax = PN_CMDLINE_MAX;
+  q->smtp.nbad = 0;
+  q->smtp.state = 0;
+  q->smtp.nulbad = 0;
+  q->smtp.end = &end;
+  q->smtp.ctx = q;
+  q->authuser = getenv("SMTPAUTHUSER");
+  q->senders = getenv("SMTPSENDERS");
+  q->heloed = 0;
+  q->esmtp = 1;
+  q->helo[0] = 0;
+  q->tx.rcpts = stralloc_zero;
+  memset(&q->tx.mail, 0, sizeof(q->tx.mail));
+  pn_q_clear(q);
+}
+
+static void start(pn_q *q, char *inbuf, char *outbuf)
 {
   char const *bad = 0;
-  int ok = pn_conf_read(&conf, &bad);
-  pn_io_init(&io, 0, ok ? conf.timeout : PN_TIMEOUT_DEFAULT, inbuf, sizeof(inbuf), outbuf, sizeof(outbuf));
+  int ok = pn_conf_read(&q->conf, &bad);
+  pn_io_init(&q->smtp.io, 0, ok ? q->conf.timeout : PN_TIMEOUT_DEFAULT, inbuf, INBUF_SIZE, outbuf, OUTBUF_SIZE);
   if (!ok)
   {
     pn_log(PN_LOG_FATAL, "bad value for ", bad);
-    pn_io_quit(&io, R_CONF);
+    pn_smtp_quit(&q->smtp, PN_R_CONFIG, 0);
   }
-  authuser = getenv("SMTPAUTHUSER");
-  senders = getenv("SMTPSENDERS");
-  md.fd = -1;
-  if (authuser) { start_auth(); return; }
-  if (!pn_io_puts(&io, "220 ")) die_io();
-  reply2(conf.hostname, " ESMTP postern");
+  if (q->authuser || q->conf.relayclient) q->smtp.state |= PN_SMTP_AUTHED;
+  if (q->authuser) start_auth(q);
+  else pn_smtp_greet(&q->smtp, q->conf.hostname);
 }
 
 int main(int argc, char const *const *argv)
 {
+  char const *maildir = 0;
+  pn_q q;
+  union { pn_qmaildir m; pn_qrelay r; } be;
+  char inbuf[INBUF_SIZE];
+  char outbuf[OUTBUF_SIZE];
+  char line[PN_CMDLINE_MAX];
   pn_log_init(PROG);
   {
     subgetopt l = SUBGETOPT_ZERO;
@@ -808,9 +426,11 @@ int main(int argc, char const *const *argv)
     argc -= l.ind; argv += l.ind;
   }
   if (maildir ? argc > 0 || !*maildir : argc < 1) dieusage();
-  if (!maildir) prog = argv;
   if (!fd_sanitize()) _exit(111);
-  sig_altignore(SIGPIPE);
-  start();
-  loop();
+  pn_sig_reset(PN_SIG_PIPE_EPIPE);
+  setup(&q, line);
+  if (maildir) pn_qmaildir_init(&be.m, &q, maildir);
+  else pn_qrelay_init(&be.r, &q, argv);
+  start(&q, inbuf, outbuf);
+  pn_smtp_loop(&q.smtp);
 }

@@ -15,7 +15,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -33,14 +32,19 @@
 #include <skalibs/unix-timed.h>
 
 #include "lib/pn_b64.h"
+#include "lib/pn_child.h"
 #include "lib/pn_conf.h"
 #include "lib/pn_failrec.h"
 #include "lib/pn_io.h"
 #include "lib/pn_limits.h"
 #include "lib/pn_log.h"
 #include "lib/pn_peer.h"
+#include "lib/pn_reply.h"
+#include "lib/pn_sig.h"
+#include "lib/pn_smtp.h"
 
 #define USAGE "postern-smtpd prog..."
+#define PROG "postern-smtpd"
 
 extern char **environ;
 
@@ -48,552 +52,547 @@ extern char **environ;
 #define PN_SECRET_MAX (PN_AUTHLINE_MAX / 4 * 3) /* decoded AUTH response */
 #define PN_ENVMODIF_MAX 2048                    /* environment for prog */
 #define PN_ENVP_MAX 1024                        /* its variables, in all */
+#define PN_MECHS_FMT 32                         /* "PLAIN LOGIN" */
+#define PN_CHAIN_WAIT_MAX 86400                 /* s: the verifier and the session it runs */
+#define INBUF_SIZE 4096
+#define OUTBUF_SIZE 4096
 
-/* Replies (RFC 3463 enhanced codes) */
-#define RPL_OK "250 2.0.0 OK"
-#define RPL_HELP "214 2.0.0 Commands: EHLO HELO AUTH NOOP RSET VRFY HELP QUIT"
-#define RPL_VRFY "252 2.5.0 Cannot VRFY user; send mail to the address to try it"
-#define RPL_BYE "221 2.0.0 Bye"
-#define RPL_UNKNOWN "500 5.5.1 Unrecognized command"
-#define RPL_NUL "500 5.5.2 NUL character in command"
-#define RPL_TOOLONG "500 5.5.6 Command line too long"
-#define RPL_NEEDAUTH "530 5.7.0 Authentication required"
-#define RPL_NOHELO "503 5.5.1 Send EHLO or HELO first"
-#define RPL_HELOSYNTAX "501 5.5.4 Syntax: EHLO domain"
-#define RPL_AUTHSYNTAX "501 5.5.4 Syntax: AUTH mechanism [initial-response]"
-#define RPL_AUTHMECH "504 5.5.4 Unrecognized authentication mechanism"
-#define RPL_AUTHTLS "538 5.7.11 Encryption required for requested authentication mechanism"
-#define RPL_AUTHB64 "501 5.5.2 Invalid authentication data"
-#define RPL_AUTHCANCEL "501 5.7.0 Authentication cancelled"
-#define RPL_AUTHLONG "500 5.5.6 Authentication line too long"
-#define RPL_AUTHFAIL "535 5.7.8 Authentication credentials invalid"
-#define RPL_AUTHTEMP "454 4.7.0 Temporary authentication failure"
-#define RPL_AUTHCRASH "421 4.3.0 Authentication service failed; closing connection"
-#define RPL_TOOMANYAUTH "421 4.7.0 Too many failed authentications; closing connection"
-#define RPL_TOOMANYBAD "421 4.7.0 Too many errors; closing connection"
-#define RPL_TIMEOUT "421 4.4.2 Timeout; closing connection"
-#define RPL_CONFIG "421 4.3.0 Server configuration error; try again later"
-#define RPL_TEMP "421 4.3.0 Temporary server error; closing connection"
-#define RPL_BLOCKED "421 4.7.0 Too many failed authentications from your address; try again later"
-#define RPL_BDATSIZE "421 4.5.0 Unparsable BDAT size; closing connection"
-#define RPL_BDATBIG "421 4.3.4 BDAT chunk over the size limit; closing connection"
+/* The session: main's, on its stack; handlers find it in smtp.ctx. */
+typedef struct front_s front;
+struct front_s
+{
+  pn_smtp smtp;
+  pn_conf conf;
+  char const *const *prog;
+  char const *proto;                    /* 0 until EHLO or HELO */
+  unsigned int nauthfail;
+  unsigned int plaintext_ok : 1;
+  unsigned int havepeer : 1;
+  size_t envmodiflen;
+  size_t envmodifn;
+  char remoteip[PN_IP_MAX];
+  char helo[PN_HELO_MAX + 1];
+  char envmodif[PN_ENVMODIF_MAX];
+  char inbuf[INBUF_SIZE];
+  char outbuf[OUTBUF_SIZE];
+  /* Credentials live here and nowhere else, wiped on every path. */
+  char line[PN_AUTHLINE_MAX];
+  char secret[PN_SECRET_MAX];
+  char secret2[PN_SECRET_MAX];
+  char fd3buf[PN_FD3_MAX];
+};
 
-/* Results of an AUTH exchange before the check */
-#define AUTH_OK 0        /* credentials in hand */
-#define AUTH_FAILED 1    /* a reply has been chosen: counts as a failure */
-
-static pn_conf conf;
-static pn_io io;
-static char inbuf[4096];
-static char outbuf[4096];
-static char line[PN_AUTHLINE_MAX];
-static char helo[PN_HELO_MAX + 1];
-static char const *proto = 0;
-static unsigned int nbad = 0;
-static unsigned int nauthfail = 0;
-static int plaintext_ok = 0;
-static int havepeer = 0;
-static char const *const *prog;
-static char remoteip[PN_IP_MAX] = "";
-static char envmodif[PN_ENVMODIF_MAX];
-static size_t envmodiflen = 0;
-static size_t envmodifn = 0;
-
-/* Credentials live here and nowhere else, wiped on every path. */
-static char secret[PN_SECRET_MAX];
-static char secret2[PN_SECRET_MAX];
-static char fd3buf[PN_FD3_MAX];
-
+static void dieusage(void) gccattr_noreturn;
 static void dieusage(void)
 {
   pn_log(PN_LOG_FATAL, "usage: ", USAGE);
   _exit(100);
 }
 
-static void wipe(void)
+static void wipe(front *f)
 {
-  byte_zzero(secret, sizeof(secret));
-  byte_zzero(secret2, sizeof(secret2));
-  byte_zzero(fd3buf, sizeof(fd3buf));
-  byte_zzero(line, sizeof(line));
+  byte_zzero(f->secret, sizeof(f->secret));
+  byte_zzero(f->secret2, sizeof(f->secret2));
+  byte_zzero(f->fd3buf, sizeof(f->fd3buf));
+  byte_zzero(f->line, sizeof(f->line));
 }
 
-static void quit(char const *reply, char const *why)
+/* The dialogue's end hook: every way out wipes, and logs why. */
+static void end(pn_smtp *s, char const *why)
 {
-  wipe();
-  if (why) pn_info("end reason=", why, " ip=", remoteip);
-  pn_io_quit(&io, reply);
-}
-
-static void reply(char const *s)
-{
-  if (!pn_io_puts(&io, s) || !pn_io_put(&io, "\r\n", 2))
-  {
-    wipe();
-    pn_info("end reason=write ip=", remoteip);
-    _exit(0);
-  }
-}
-
-/* Replies 500-504 and 530 count; after the PN_BADCMD_MAX-th, 421. */
-static void bad(char const *s)
-{
-  reply(s);
-  if (++nbad >= PN_BADCMD_MAX) quit(RPL_TOOMANYBAD, "errors");
-}
-
-/* Reads a line; handles EOF, timeout and errors itself.  Returns 1 for a
-   line, 0 for a line over the buffer (already discarded). */
-static int getline_or_die(size_t *len)
-{
-  int r = pn_io_getline(&io, line, sizeof(line), len);
-  if (r > 0) return 1;
-  if (!r) { wipe(); pn_info("end reason=eof ip=", remoteip); _exit(0); }
-  if (errno == ERANGE) return 0;
-  if (errno == ETIMEDOUT) quit(RPL_TIMEOUT, "timeout");
-  wipe();
-  pn_info("end reason=read ip=", remoteip);
-  _exit(0);
+  front *f = s->ctx;
+  wipe(f);
+  if (why && strcmp(why, "quit")) pn_info("end reason=", why, " ip=", f->remoteip);
 }
 
 /* The environment for prog: a skalibs modification string. */
-static int envset(char const *key, char const *val, size_t vallen)
+static int envset(front *f, char const *key, char const *val, size_t vallen)
 {
   size_t klen = strlen(key);
-  if (envmodiflen + klen + vallen + 2 > sizeof(envmodif)) return 0;
-  memcpy(envmodif + envmodiflen, key, klen);
-  envmodiflen += klen;
+  if (f->envmodiflen + klen + vallen + 2 > sizeof(f->envmodif)) return 0;
+  memcpy(f->envmodif + f->envmodiflen, key, klen);
+  f->envmodiflen += klen;
   if (val)
   {
-    envmodif[envmodiflen++] = '=';
-    memcpy(envmodif + envmodiflen, val, vallen);
-    envmodiflen += vallen;
+    f->envmodif[f->envmodiflen++] = '=';
+    memcpy(f->envmodif + f->envmodiflen, val, vallen);
+    f->envmodiflen += vallen;
   }
-  envmodif[envmodiflen++] = 0;
-  envmodifn++;
+  f->envmodif[f->envmodiflen++] = 0;
+  f->envmodifn++;
   return 1;
 }
 
-static int envsets(char const *key, char const *val)
+static int envsets(front *f, char const *key, char const *val)
 {
-  return envset(key, val, val ? strlen(val) : 0);
+  return envset(f, key, val, val ? strlen(val) : 0);
 }
 
-
-/* Where the client is: TCPREMOTEIP as set by the launcher, else the
-   socket itself, whose addresses are then passed on as tcpserver would.
-   Plaintext mechanisms are allowed on TLS, by AUTHINSECURE, on loopback,
-   and with no peer at all (scripted use). */
-static int peer_setup(void)
+/* The socket's own addresses, passed on as tcpserver would when the
+   launcher did not set them. */
+static int peer_fromsocket(front *f)
 {
   char ip[PN_IP_MAX];
   char port[PN_PORT_MAX];
+  int r = pn_peer_name(0, 0, ip, port);
+  if (r < 0) return 0;
+  f->havepeer = r;
+  if (!r) memcpy(f->remoteip, "none", 5);
+  else
+  {
+    memcpy(f->remoteip, ip, strlen(ip) + 1);
+    if (!envsets(f, "TCPREMOTEIP", ip) || !envsets(f, "TCPREMOTEPORT", port)) return 0;
+  }
+  if (getenv("TCPLOCALIP") && *getenv("TCPLOCALIP")) return 1;
+  r = pn_peer_name(0, 1, ip, port);
+  if (r < 0) return 0;
+  return !r || (envsets(f, "TCPLOCALIP", ip) && envsets(f, "TCPLOCALPORT", port));
+}
+
+/* Where the client is: TCPREMOTEIP as set by the launcher, else the
+   socket itself.  Plaintext mechanisms are allowed on TLS, by
+   AUTHINSECURE, on loopback, and with no peer at all (scripted use). */
+static int peer_setup(front *f)
+{
   char const *x = getenv("TCPREMOTEIP");
-  int r;
-  havepeer = 1;
+  f->havepeer = 1;
   if (x && *x)
   {
     size_t n = strlen(x);
-    if (n >= sizeof(remoteip)) n = sizeof(remoteip) - 1;
-    memcpy(remoteip, x, n);
-    remoteip[n] = 0;
-  }
-  else
-  {
-    r = pn_peer_name(0, 0, ip, port);
-    if (r < 0) return 0;
-    havepeer = r;
-    if (!r) memcpy(remoteip, "none", 5);
-    else
+    if (n >= sizeof(f->remoteip)) n = sizeof(f->remoteip) - 1;
+    memcpy(f->remoteip, x, n);
+    f->remoteip[n] = 0;
+    x = getenv("TCPLOCALIP");
+    if (!x || !*x)
     {
-      memcpy(remoteip, ip, strlen(ip) + 1);
-      if (!envsets("TCPREMOTEIP", ip) || !envsets("TCPREMOTEPORT", port)) return 0;
+      char ip[PN_IP_MAX];
+      char port[PN_PORT_MAX];
+      int r = pn_peer_name(0, 1, ip, port);
+      if (r < 0) return 0;
+      if (r && (!envsets(f, "TCPLOCALIP", ip) || !envsets(f, "TCPLOCALPORT", port))) return 0;
     }
   }
-  x = getenv("TCPLOCALIP");
-  if (!x || !*x)
-  {
-    r = pn_peer_name(0, 1, ip, port);
-    if (r < 0) return 0;
-    if (r && (!envsets("TCPLOCALIP", ip) || !envsets("TCPLOCALPORT", port))) return 0;
-  }
+  else if (!peer_fromsocket(f)) return 0;
   /* the verifier sets USER; a stale one must not reach it */
-  if (!envsets("USER", 0)) return 0;
-  plaintext_ok = conf.tls || conf.authinsecure || !havepeer || pn_peer_isloopback(remoteip);
+  if (!envsets(f, "USER", 0)) return 0;
+  f->plaintext_ok = f->conf.tls || f->conf.authinsecure || !f->havepeer || pn_peer_isloopback(f->remoteip);
   return 1;
 }
 
 /* The failure record across connections (AUTHFAILDIR): errors in it are
    logged and otherwise ignored, so that a broken record never locks
    everybody out. */
-static void failrec_check(void)
+static void failrec_check(front *f)
 {
   int r;
-  if (!conf.failrecdir || !havepeer) return;
-  r = pn_failrec_blocked(conf.failrecdir, remoteip, conf.failrecmax, conf.failrecwindow, (uint64_t)time(0));
-  if (r < 0) pn_warn("unable to read the failure record in ", conf.failrecdir, ": ", strerror(errno));
-  if (r > 0) quit(RPL_BLOCKED, "blocked");
+  if (!f->conf.failrecdir || !f->havepeer) return;
+  r = pn_failrec_blocked(f->conf.failrecdir, f->remoteip, f->conf.failrecmax, f->conf.failrecwindow, (uint64_t)time(0));
+  if (r < 0) pn_warn("unable to read the failure record in ", f->conf.failrecdir, ": ", strerror(errno));
+  if (r > 0) pn_smtp_quit(&f->smtp, PN_R_BLOCKED, "blocked");
 }
 
-static void failrec_add(void)
+static void failrec_add(front *f)
 {
-  if (!conf.failrecdir || !havepeer) return;
-  if (!pn_failrec_add(conf.failrecdir, remoteip, conf.failrecwindow, conf.failrecrecords, (uint64_t)time(0)))
-    pn_warn("unable to update the failure record in ", conf.failrecdir, ": ", strerror(errno));
+  if (!f->conf.failrecdir || !f->havepeer) return;
+  if (!pn_failrec_add(f->conf.failrecdir, f->remoteip, f->conf.failrecwindow, f->conf.failrecrecords, (uint64_t)time(0)))
+    pn_warn("unable to update the failure record in ", f->conf.failrecdir, ": ", strerror(errno));
 }
 
 /* Every AUTH that does not succeed ends here: the delay, the reply, the
    log line, the counters; at AUTHMAXFAIL, 421 and close. */
-static void authfail(char const *r, char const *why, unsigned int mech, char const *user, size_t ulen)
+static void authfail(front *f, unsigned int r, char const *why, unsigned int mech, char const *user, size_t ulen)
 {
   char q[PN_LOGVAL_SIZE];
   pn_log_quote(q, user, ulen);
-  wipe();
-  if (conf.authfaildelay)
+  wipe(f);
+  if (f->conf.authfaildelay)
   {
     tain deadline;
-    if (!pn_io_flush(&io)) quit(RPL_TEMP, "write");
-    tain_addsec_g(&deadline, conf.authfaildelay);
+    if (!pn_io_flush(&f->smtp.io)) pn_smtp_quit(&f->smtp, PN_R_TEMPCLOSE, "write");
+    tain_addsec_g(&deadline, f->conf.authfaildelay);
     deepsleepuntil_g(&deadline);
   }
   pn_info("auth fail user=", q, " mech=", mech ? pn_conf_mechname(mech) : "none",
-    " ip=", remoteip, " reason=", why);
-  if (++nauthfail >= conf.authmaxfail)
+    " ip=", f->remoteip, " reason=", why);
+  if (++f->nauthfail >= f->conf.authmaxfail)
   {
-    reply(r);
-    quit(RPL_TOOMANYAUTH, "authfail");
+    pn_smtp_send(&f->smtp, r);
+    pn_smtp_quit(&f->smtp, PN_R_TOOMANYAUTH, "authfail");
   }
-  if (r[0] == '5' && r[1] == '0') bad(r);
-  else reply(r);
+  pn_smtp_reply(&f->smtp, r);
 }
 
 /* A client response: "*" cancels, "=" is empty, else strict base64.
    Returns the decoded length, or -1 after the failure was handled. */
-static ssize_t decode(char const *s, size_t len, char *dst, unsigned int mech, char const *user, size_t ulen)
+static ssize_t decode(front *f, char const *s, size_t len, char *dst, unsigned int mech, char const *user, size_t ulen)
 {
   ssize_t n;
-  if (len == 1 && s[0] == '*') { authfail(RPL_AUTHCANCEL, "cancel", mech, user, ulen); return -1; }
+  if (len == 1 && s[0] == '*') { authfail(f, PN_R_AUTHCANCEL, "cancel", mech, user, ulen); return -1; }
   if (len == 1 && s[0] == '=') return 0;
   n = pn_b64_decode(dst, PN_SECRET_MAX, s, len);
-  if (n < 0) { authfail(RPL_AUTHB64, "base64", mech, user, ulen); return -1; }
+  if (n < 0) { authfail(f, PN_R_AUTHB64, "base64", mech, user, ulen); return -1; }
   return n;
 }
 
-/* Sends a 334 challenge and reads the response into line.  Returns its
-   length, or -1 after the failure was handled. */
-static ssize_t challenge(char const *c, unsigned int mech, char const *user, size_t ulen)
+/* Sends a 334 challenge and reads the response into f->line.  Returns
+   its length, or -1 after the failure was handled. */
+static ssize_t challenge(front *f, unsigned int c, unsigned int mech, char const *user, size_t ulen)
 {
   size_t len;
-  reply(c);
-  if (!getline_or_die(&len)) { authfail(RPL_AUTHLONG, "toolong", mech, user, ulen); return -1; }
-  if (memchr(line, 0, len)) { authfail(RPL_AUTHB64, "base64", mech, user, ulen); return -1; }
+  pn_smtp_send(&f->smtp, c);
+  if (!pn_smtp_getline(&f->smtp, &len)) { authfail(f, PN_R_AUTHLONG, "toolong", mech, user, ulen); return -1; }
+  if (memchr(f->line, 0, len)) { authfail(f, PN_R_AUTHB64, "base64", mech, user, ulen); return -1; }
   return (ssize_t)len;
 }
 
-/* Starts prog with fd3 as its fd 3 and the chain's environment.
-   posix_spawn, not fork: the child borrows our memory until it execs
-   (vfork), so that nothing of ours is copied for a process that is
-   about to be replaced.  1, or 0 with errno. */
-static int spawn(int fd3, pid_t *pid)
+/* Starts prog with fd3 as its fd 3 and the chain's environment.  The
+   pid, or 0 with errno. */
+static pid_t spawn(front *f, int fd3)
 {
-  static char const *envp[PN_ENVP_MAX];
-  posix_spawn_file_actions_t fa;
+  char const *envp[PN_ENVP_MAX];
+  int fds[4] = { -1, -1, -1, fd3 };
   size_t envlen = env_len((char const *const *)environ);
-  int e;
-  if (!env_mergen(envp, PN_ENVP_MAX, (char const *const *)environ, envlen, envmodif, envmodiflen, envmodifn))
+  if (!env_mergen(envp, PN_ENVP_MAX, (char const *const *)environ, envlen, f->envmodif, f->envmodiflen, f->envmodifn))
     return (errno = E2BIG, 0);
-  e = posix_spawn_file_actions_init(&fa);
-  if (e) return (errno = e, 0);
-  if (fd3 != 3)
-  {
-    e = posix_spawn_file_actions_adddup2(&fa, fd3, 3);
-    if (!e) e = posix_spawn_file_actions_addclose(&fa, fd3);
-  }
-  if (!e) e = posix_spawnp(pid, prog[0], &fa, 0, (char *const *)prog, (char *const *)envp);
-  posix_spawn_file_actions_destroy(&fa);
-  return e ? (errno = e, 0) : 1;
+  return pn_child_spawn(f->prog, envp, fds, 4, 0);
 }
 
-/* The checkpassword call: credentials on fd 3, prog started with the
-   chain's environment, its exit status read as DESIGN.md says. */
-static void check(unsigned int mech, char const *user, size_t ulen, char const *pw, size_t pwlen)
+/* The verifier, or the session it became: waited for, but not for ever
+   (PN_CHAIN_WAIT_MAX); past it the chain is killed. */
+static void wait_chain(front *f, pid_t pid, int *wstat)
 {
-  size_t base = envmodiflen;
-  size_t basen = envmodifn;
-  size_t n = ulen + pwlen + 3;
-  int p[2];
-  int wstat;
-  int started;
-  pid_t pid;
-  if (n > PN_FD3_MAX) { authfail(RPL_AUTHFAIL, "toolong", mech, user, ulen); return; }
-  /* other connections from the same address may have failed meanwhile */
-  failrec_check();
-  memcpy(fd3buf, user, ulen);
-  fd3buf[ulen] = 0;
-  memcpy(fd3buf + ulen + 1, pw, pwlen);
-  fd3buf[ulen + 1 + pwlen] = 0;
-  fd3buf[n - 1] = 0;
-  if (!envset("SMTPAUTHUSER", user, ulen) || !envsets("SMTPAUTHMECH", pn_conf_mechname(mech))
-   || !envsets("SMTPHELO", helo) || !envsets("SMTPPROTO", proto))
+  tain deadline;
+  int r;
+  tain_addsec_g(&deadline, PN_CHAIN_WAIT_MAX);
+  r = pn_child_wait(pid, wstat, &deadline);
+  if (r > 0) return;
+  if (!r)
   {
-    envmodiflen = base; envmodifn = basen;
-    authfail(RPL_AUTHTEMP, "environment", mech, user, ulen);
-    return;
+    kill(pid, SIGKILL);
+    wait_pid(pid, wstat);
+    pn_smtp_quit(&f->smtp, PN_R_NONE, "chain-timeout");
   }
-  if (pipe(p) < 0) { authfail(RPL_AUTHTEMP, "pipe", mech, user, ulen); return; }
-  /* at most PN_FD3_MAX bytes: fits in the pipe, never blocks */
-  if (allwrite(p[1], fd3buf, n) < n) { close(p[0]); close(p[1]); authfail(RPL_AUTHTEMP, "pipe", mech, user, ulen); return; }
-  close(p[1]);
-  /* user may point into secret2 (LOGIN): it is wiped after the log line */
-  byte_zzero(fd3buf, sizeof(fd3buf));
-  if (!pn_io_flush(&io)) { close(p[0]); quit(RPL_TEMP, "write"); }
-  /* the child gets our open file descriptions, blocking as programs expect */
-  pn_io_blocking();
-  started = spawn(p[0], &pid);
-  if (!started) pn_warn("unable to start ", prog[0], ": ", strerror(errno));
-  close(p[0]);
-  envmodiflen = base; envmodifn = basen;
-  if (started && wait_pid(pid, &wstat) < 0) quit(RPL_TEMP, "wait");
-  ndelay_on(0);
-  ndelay_on(1);
-  if (!started) { authfail(RPL_AUTHTEMP, "spawn", mech, user, ulen); return; }
+  pn_smtp_quit(&f->smtp, PN_R_TEMPCLOSE, "wait");
+}
+
+/* The verifier's exit status, as DESIGN.md reads it. */
+static void verdict(front *f, int wstat, unsigned int mech, char const *user, size_t ulen)
+{
   if (WIFSIGNALED(wstat))
   {
     char fmt[UINT_FMT];
     fmt[uint_fmt(fmt, (unsigned int)WTERMSIG(wstat))] = 0;
-    pn_warn("verifier or session killed by signal ", fmt, " ip=", remoteip);
-    quit(RPL_AUTHCRASH, 0);
+    pn_warn("verifier or session killed by signal ", fmt, " ip=", f->remoteip);
+    pn_smtp_quit(&f->smtp, PN_R_AUTHCRASH, 0);
   }
   switch (WEXITSTATUS(wstat))
   {
     case 1:
-      failrec_add();
-      authfail(RPL_AUTHFAIL, "password", mech, user, ulen);
+      failrec_add(f);
+      authfail(f, PN_R_AUTHFAIL, "password", mech, user, ulen);
       return;
-    case 2: authfail(RPL_AUTHTEMP, "verifier-misuse", mech, user, ulen); return;
-    case 111: authfail(RPL_AUTHTEMP, "verifier-temporary", mech, user, ulen); return;
-    default: wipe(); _exit(WEXITSTATUS(wstat));
+    case 2: authfail(f, PN_R_AUTHTEMP, "verifier-misuse", mech, user, ulen); return;
+    case 111: authfail(f, PN_R_AUTHTEMP, "verifier-temporary", mech, user, ulen); return;
+    default: wipe(f); _exit(WEXITSTATUS(wstat));
   }
 }
 
-/* RFC 4616: [authzid] NUL authcid NUL passwd, exactly two NULs. */
-static void auth_plain(char const *init, size_t initlen, int hasinit)
+/* The credentials, user\0password\0\0, into a pipe for fd 3: at most
+   PN_FD3_MAX bytes, which fit in the pipe and never block.  The read
+   end, or -1. */
+static int fd3_fill(front *f, char const *user, size_t ulen, char const *pw, size_t pwlen)
 {
+  size_t n = ulen + pwlen + 3;
+  int p[2];
+  memcpy(f->fd3buf, user, ulen);
+  f->fd3buf[ulen] = 0;
+  memcpy(f->fd3buf + ulen + 1, pw, pwlen);
+  f->fd3buf[ulen + 1 + pwlen] = 0;
+  f->fd3buf[n - 1] = 0;
+  if (pipe(p) < 0) return -1;
+  if (allwrite(p[1], f->fd3buf, n) < n) { close(p[0]); close(p[1]); return -1; }
+  close(p[1]);
+  byte_zzero(f->fd3buf, sizeof(f->fd3buf));
+  return p[0];
+}
+
+/* The checkpassword call: credentials on fd 3, prog started with the
+   chain's environment, its exit status read as DESIGN.md says. */
+static void check(front *f, unsigned int mech, char const *user, size_t ulen, char const *pw, size_t pwlen)
+{
+  size_t base = f->envmodiflen;
+  size_t basen = f->envmodifn;
+  int fd3;
+  int wstat;
+  pid_t pid;
+  if (ulen + pwlen + 3 > PN_FD3_MAX) { authfail(f, PN_R_AUTHFAIL, "toolong", mech, user, ulen); return; }
+  /* other connections from the same address may have failed meanwhile */
+  failrec_check(f);
+  if (!envset(f, "SMTPAUTHUSER", user, ulen) || !envsets(f, "SMTPAUTHMECH", pn_conf_mechname(mech))
+   || !envsets(f, "SMTPHELO", f->helo) || !envsets(f, "SMTPPROTO", f->proto))
+  {
+    f->envmodiflen = base; f->envmodifn = basen;
+    authfail(f, PN_R_AUTHTEMP, "environment", mech, user, ulen);
+    return;
+  }
+  /* user may point into secret2 (LOGIN): it is wiped after the log line */
+  fd3 = fd3_fill(f, user, ulen, pw, pwlen);
+  if (fd3 < 0) { f->envmodiflen = base; f->envmodifn = basen; authfail(f, PN_R_AUTHTEMP, "pipe", mech, user, ulen); return; }
+  if (!pn_io_flush(&f->smtp.io)) { close(fd3); pn_smtp_quit(&f->smtp, PN_R_TEMPCLOSE, "write"); }
+  /* the child gets our open file descriptions, blocking as programs expect */
+  pn_io_blocking();
+  pid = spawn(f, fd3);
+  if (!pid) pn_warn("unable to start ", f->prog[0], ": ", strerror(errno));
+  close(fd3);
+  f->envmodiflen = base; f->envmodifn = basen;
+  if (pid) wait_chain(f, pid, &wstat);
+  ndelay_on(0);
+  ndelay_on(1);
+  if (!pid) { authfail(f, PN_R_AUTHTEMP, "spawn", mech, user, ulen); return; }
+  verdict(f, wstat, mech, user, ulen);
+}
+
+/* RFC 4616: [authzid] NUL authcid NUL passwd, exactly two NULs. */
+static void auth_plain(front *f, char const *init, size_t initlen, int hasinit)
+{
+  char *sec = f->secret;
   ssize_t n;
   char *z1;
   char *z2;
   size_t ulen;
   if (!hasinit)
   {
-    ssize_t len = challenge("334 ", PN_MECH_PLAIN, "", 0);
+    ssize_t len = challenge(f, PN_R_334, PN_MECH_PLAIN, "", 0);
     if (len < 0) return;
-    init = line;
+    init = f->line;
     initlen = (size_t)len;
   }
-  n = decode(init, initlen, secret, PN_MECH_PLAIN, "", 0);
+  n = decode(f, init, initlen, sec, PN_MECH_PLAIN, "", 0);
   if (n < 0) return;
-  z1 = memchr(secret, 0, (size_t)n);
-  z2 = z1 ? memchr(z1 + 1, 0, (size_t)n - (size_t)(z1 + 1 - secret)) : 0;
-  if (!z2 || memchr(z2 + 1, 0, (size_t)n - (size_t)(z2 + 1 - secret))
-   || z2 == z1 + 1 || z2 + 1 == secret + n)
+  z1 = memchr(sec, 0, (size_t)n);
+  z2 = z1 ? memchr(z1 + 1, 0, (size_t)n - (size_t)(z1 + 1 - sec)) : 0;
+  if (!z2 || memchr(z2 + 1, 0, (size_t)n - (size_t)(z2 + 1 - sec))
+   || z2 == z1 + 1 || z2 + 1 == sec + n)
   {
-    authfail(RPL_AUTHB64, "syntax", PN_MECH_PLAIN, "", 0);
+    authfail(f, PN_R_AUTHB64, "syntax", PN_MECH_PLAIN, "", 0);
     return;
   }
   ulen = (size_t)(z2 - z1 - 1);
-  if (z1 != secret && ((size_t)(z1 - secret) != ulen || memcmp(secret, z1 + 1, ulen)))
+  if (z1 != sec && ((size_t)(z1 - sec) != ulen || memcmp(sec, z1 + 1, ulen)))
   {
-    authfail(RPL_AUTHFAIL, "authzid", PN_MECH_PLAIN, z1 + 1, ulen);
+    authfail(f, PN_R_AUTHFAIL, "authzid", PN_MECH_PLAIN, z1 + 1, ulen);
     return;
   }
-  check(PN_MECH_PLAIN, z1 + 1, ulen, z2 + 1, (size_t)(secret + n - z2 - 1));
+  check(f, PN_MECH_PLAIN, z1 + 1, ulen, z2 + 1, (size_t)(sec + n - z2 - 1));
 }
 
 /* LOGIN: user name and password in two base64 responses, neither empty
    nor containing a NUL (it would shift the fd 3 fields). */
-static void auth_login(char const *init, size_t initlen, int hasinit)
+static void auth_login(front *f, char const *init, size_t initlen, int hasinit)
 {
   ssize_t ulen;
   ssize_t pwlen;
   ssize_t len;
   if (!hasinit)
   {
-    len = challenge("334 VXNlcm5hbWU6", PN_MECH_LOGIN, "", 0);
+    len = challenge(f, PN_R_334USER, PN_MECH_LOGIN, "", 0);
     if (len < 0) return;
-    init = line;
+    init = f->line;
     initlen = (size_t)len;
   }
-  ulen = decode(init, initlen, secret2, PN_MECH_LOGIN, "", 0);
+  ulen = decode(f, init, initlen, f->secret2, PN_MECH_LOGIN, "", 0);
   if (ulen < 0) return;
-  if (!ulen || memchr(secret2, 0, (size_t)ulen)) { authfail(RPL_AUTHB64, "syntax", PN_MECH_LOGIN, "", 0); return; }
-  len = challenge("334 UGFzc3dvcmQ6", PN_MECH_LOGIN, secret2, (size_t)ulen);
+  if (!ulen || memchr(f->secret2, 0, (size_t)ulen)) { authfail(f, PN_R_AUTHB64, "syntax", PN_MECH_LOGIN, "", 0); return; }
+  len = challenge(f, PN_R_334PASS, PN_MECH_LOGIN, f->secret2, (size_t)ulen);
   if (len < 0) return;
-  pwlen = decode(line, (size_t)len, secret, PN_MECH_LOGIN, secret2, (size_t)ulen);
+  pwlen = decode(f, f->line, (size_t)len, f->secret, PN_MECH_LOGIN, f->secret2, (size_t)ulen);
   if (pwlen < 0) return;
-  if (!pwlen || memchr(secret, 0, (size_t)pwlen)) { authfail(RPL_AUTHB64, "syntax", PN_MECH_LOGIN, secret2, (size_t)ulen); return; }
-  check(PN_MECH_LOGIN, secret2, (size_t)ulen, secret, (size_t)pwlen);
+  if (!pwlen || memchr(f->secret, 0, (size_t)pwlen))
+  {
+    authfail(f, PN_R_AUTHB64, "syntax", PN_MECH_LOGIN, f->secret2, (size_t)ulen);
+    return;
+  }
+  check(f, PN_MECH_LOGIN, f->secret2, (size_t)ulen, f->secret, (size_t)pwlen);
 }
 
-static void do_auth(char const *arg, size_t len)
+/* Commands: each gets what follows the verb (empty, or SP and more). */
+
+static void do_auth(pn_smtp *s, char const *arg, size_t len)
 {
+  front *f = s->ctx;
   size_t mlen = 0;
   unsigned int mech = 0;
   unsigned int i;
   int hasinit;
+  if (len) { arg++; len--; }
   while (mlen < len && arg[mlen] != ' ') mlen++;
-  if (!proto) { authfail(RPL_NOHELO, "nohelo", 0, "", 0); return; }
-  if (!mlen) { authfail(RPL_AUTHSYNTAX, "syntax", 0, "", 0); return; }
-  for (i = 0; i < conf.nmechs; i++)
+  if (!f->proto) { authfail(f, PN_R_NOHELO, "nohelo", 0, "", 0); return; }
+  if (!mlen) { authfail(f, PN_R_AUTHSYNTAX, "syntax", 0, "", 0); return; }
+  for (i = 0; i < f->conf.nmechs; i++)
   {
-    char const *name = pn_conf_mechname(conf.mechs[i]);
-    if (strlen(name) == mlen && !strncasecmp(arg, name, mlen)) mech = conf.mechs[i];
+    char const *name = pn_conf_mechname(f->conf.mechs[i]);
+    if (strlen(name) == mlen && !strncasecmp(arg, name, mlen)) mech = f->conf.mechs[i];
   }
-  if (!mech) { authfail(RPL_AUTHMECH, "mechanism", 0, "", 0); return; }
-  if (!plaintext_ok) { authfail(RPL_AUTHTLS, "encryption", mech, "", 0); return; }
+  if (!mech) { authfail(f, PN_R_AUTHMECH, "mechanism", 0, "", 0); return; }
+  if (!f->plaintext_ok) { authfail(f, PN_R_AUTHTLS, "encryption", mech, "", 0); return; }
   hasinit = mlen < len;
   arg += hasinit ? mlen + 1 : mlen;
   len -= hasinit ? mlen + 1 : mlen;
-  if (hasinit && (!len || memchr(arg, ' ', len))) { authfail(RPL_AUTHSYNTAX, "syntax", mech, "", 0); return; }
-  if (mech == PN_MECH_PLAIN) auth_plain(arg, len, hasinit);
-  else auth_login(arg, len, hasinit);
+  if (hasinit && (!len || memchr(arg, ' ', len))) { authfail(f, PN_R_AUTHSYNTAX, "syntax", mech, "", 0); return; }
+  if (mech == PN_MECH_PLAIN) auth_plain(f, arg, len, hasinit);
+  else auth_login(f, arg, len, hasinit);
 }
 
-static void do_ehlo(char const *arg, size_t len, int extended)
+static void hello(pn_smtp *s, char const *arg, size_t len, int extended)
 {
-  size_t n = 0;
-  size_t i;
+  front *f = s->ctx;
+  pn_caps caps = PN_CAPS_ZERO;
+  char mechs[PN_MECHS_FMT];
+  size_t n = pn_smtp_heloarg(arg, len, PN_HELO_MAX);
   unsigned int m;
-  while (n < len && arg[n] != ' ') n++;
-  if (!n || n > PN_HELO_MAX) { bad(RPL_HELOSYNTAX); return; }
-  for (i = 0; i < n; i++)
-    if ((unsigned char)arg[i] <= ' ' || (unsigned char)arg[i] >= 0x7f) { bad(RPL_HELOSYNTAX); return; }
-  memcpy(helo, arg, n);
-  helo[n] = 0;
-  proto = extended ? "ESMTP" : "SMTP";
-  if (!extended)
+  if (!n) { pn_smtp_reply(s, PN_R_ARGS); return; }
+  memcpy(f->helo, arg + 1, n);
+  f->helo[n] = 0;
+  f->proto = extended ? "ESMTP" : "SMTP";
+  if (!extended) { pn_smtp_helo(s, f->conf.hostname); return; }
+  caps.size = f->conf.databytes;
+  if (f->conf.nmechs && f->plaintext_ok)
   {
-    pn_io_puts(&io, "250 ");
-    reply(conf.hostname);
-    return;
-  }
-  pn_io_puts(&io, "250-");
-  reply(conf.hostname);
-  reply("250-PIPELINING");
-  reply("250-ENHANCEDSTATUSCODES");
-  reply("250-8BITMIME");
-  {
-    char fmt[UINT64_FMT];
-    fmt[uint64_fmt(fmt, conf.databytes)] = 0;
-    pn_io_puts(&io, "250-SIZE ");
-    reply(fmt);
-  }
-  reply("250-SMTPUTF8");
-  if (!conf.nmechs || !plaintext_ok) { reply("250 CHUNKING"); return; }
-  reply("250-CHUNKING");
-  pn_io_puts(&io, "250 AUTH");
-  for (m = 0; m < conf.nmechs; m++)
-  {
-    pn_io_puts(&io, " ");
-    pn_io_puts(&io, pn_conf_mechname(conf.mechs[m]));
-  }
-  reply("");
-}
-
-/* BDAT before AUTH: read and discard the chunk, then 530 (RFC 3030 says
-   the chunk must be consumed whatever the reply).  A size we cannot use
-   leaves us lost in the stream: close. */
-static void do_bdat(char const *arg, size_t len)
-{
-  uint64_t size;
-  size_t n = uint64_scan(arg, &size);
-  tain deadline;
-  if (!n || (n < len && arg[n] != ' ')) quit(RPL_BDATSIZE, "bdat");
-  if (conf.databytes && size > conf.databytes) quit(RPL_BDATBIG, "bdat");
-  if (!pn_io_flush(&io)) quit(RPL_TEMP, "write");
-  tain_add_g(&deadline, &io.tto);
-  while (size)
-  {
-    size_t avail = buffer_len(&io.in);
-    if (!avail)
+    size_t w = 0;
+    for (m = 0; m < f->conf.nmechs; m++)
     {
-      ssize_t r = buffer_timed_fill_g(&io.in, &deadline);
-      if (r < 0 && errno == ETIMEDOUT) quit(RPL_TIMEOUT, "timeout");
-      if (r <= 0) _exit(0);
-      continue;
+      char const *name = pn_conf_mechname(f->conf.mechs[m]);
+      if (m) mechs[w++] = ' ';
+      memcpy(mechs + w, name, strlen(name));
+      w += strlen(name);
     }
-    if (avail > size) avail = size;
-    buffer_rseek(&io.in, avail);
-    size -= avail;
+    mechs[w] = 0;
+    caps.auth = mechs;
   }
-  bad(RPL_NEEDAUTH);
+  pn_smtp_ehlo(s, f->conf.hostname, &caps);
 }
 
-static int verb_is(char const *s, size_t len, char const *verb, size_t *argpos)
+static void do_ehlo(pn_smtp *s, char const *arg, size_t len)
 {
-  size_t vlen = strlen(verb);
-  if (len < vlen || strncasecmp(s, verb, vlen)) return 0;
-  if (len == vlen) { *argpos = len; return 1; }
-  if (s[vlen] != ' ') return 0;
-  *argpos = vlen + 1;
-  return 1;
+  hello(s, arg, len, 1);
 }
 
-/* A line of len bytes as pn_io_getline left it in line: the octets it
-   took on the wire, its line end included (line[len] is the CR of a
-   CRLF, or the bare LF), so that 511 bytes and a bare LF are 512, as
-   postern-queue counts them. */
-static size_t received(size_t len)
+static void do_helo(pn_smtp *s, char const *arg, size_t len)
 {
-  return len + (line[len] == '\r' ? 2 : 1);
+  hello(s, arg, len, 0);
 }
 
-static void dispatch(size_t len)
+/* BDAT before AUTH: the chunk is read and dropped (RFC 3030: whatever
+   the reply), then 530, or 501 for a parameter that is not LAST.  A
+   size we cannot use leaves us lost in the stream: close. */
+static void do_bdat(pn_smtp *s, char const *arg, size_t len)
 {
-  size_t a;
-  size_t octets = received(len);
-  if (memchr(line, 0, len)) { bad(RPL_NUL); return; }
-  line[len] = 0;
-  if (octets > PN_CMDLINE_MAX && !verb_is(line, len, "AUTH", &a)) { bad(RPL_TOOLONG); return; }
-  if (verb_is(line, len, "EHLO", &a)) do_ehlo(line + a, len - a, 1);
-  else if (verb_is(line, len, "HELO", &a)) do_ehlo(line + a, len - a, 0);
-  else if (verb_is(line, len, "AUTH", &a)) do_auth(line + a, len - a);
-  else if (verb_is(line, len, "NOOP", &a)) reply(RPL_OK);
-  else if (verb_is(line, len, "RSET", &a)) reply(RPL_OK);
-  else if (verb_is(line, len, "HELP", &a)) reply(RPL_HELP);
-  else if (verb_is(line, len, "VRFY", &a)) reply(RPL_VRFY);
-  else if (verb_is(line, len, "QUIT", &a)) quit(RPL_BYE, 0);
-  else if (verb_is(line, len, "MAIL", &a) || verb_is(line, len, "RCPT", &a)
-        || verb_is(line, len, "DATA", &a)) bad(RPL_NEEDAUTH);
-  else if (verb_is(line, len, "BDAT", &a)) do_bdat(line + a, len - a);
-  else bad(RPL_UNKNOWN);
+  front *f = s->ctx;
+  uint64_t size;
+  int last;
+  int junk;
+  if (!pn_smtp_bdatarg(arg, len, &size, &last, &junk)) pn_smtp_quit(s, PN_R_BDATSIZE, "bdat");
+  if (f->conf.databytes && size > f->conf.databytes) pn_smtp_quit(s, PN_R_BDATBIG, "bdat");
+  pn_smtp_skip(s, size);
+  pn_smtp_reply(s, junk ? PN_R_ARGS : PN_R_NEEDAUTH);
+}
+
+static void do_ok(pn_smtp *s, char const *arg, size_t len)
+{
+  (void)arg; (void)len;
+  pn_smtp_reply(s, PN_R_OK);
+}
+
+static void do_help(pn_smtp *s, char const *arg, size_t len)
+{
+  (void)arg; (void)len;
+  pn_smtp_reply(s, PN_R_HELP);
+}
+
+static void do_vrfy(pn_smtp *s, char const *arg, size_t len)
+{
+  (void)arg; (void)len;
+  pn_smtp_reply(s, PN_R_VRFY);
+}
+
+static void do_quit(pn_smtp *s, char const *arg, size_t len)
+{
+  (void)arg; (void)len;
+  pn_smtp_quit(s, PN_R_BYE, "quit");
+}
+
+/* MAIL, RCPT, DATA: never reached here (they need PN_SMTP_AUTHED, which
+   the front never has: the session after AUTH runs in the child). */
+static void do_needauth(pn_smtp *s, char const *arg, size_t len)
+{
+  (void)arg; (void)len;
+  pn_smtp_reply(s, PN_R_NEEDAUTH);
+}
+
+/* The command table, sorted by name. */
+#define AUTHED .need = PN_SMTP_AUTHED, .deny = PN_R_NEEDAUTH
+static pn_verb const verbs[] =
+{
+  { .name = "AUTH", .args = PN_ARGS_RAW, .flags = PN_VERB_LONG, .f = &do_auth },
+  { .name = "BDAT", .args = PN_ARGS_RAW, .f = &do_bdat },
+  { .name = "DATA", .args = PN_ARGS_NONE, AUTHED, .f = &do_needauth },
+  { .name = "EHLO", .args = PN_ARGS_RAW, .f = &do_ehlo },
+  { .name = "HELO", .args = PN_ARGS_RAW, .f = &do_helo },
+  { .name = "HELP", .args = PN_ARGS_ANY, .f = &do_help },
+  { .name = "MAIL", .args = PN_ARGS_RAW, AUTHED, .f = &do_needauth },
+  { .name = "NOOP", .args = PN_ARGS_ANY, .f = &do_ok },
+  { .name = "QUIT", .args = PN_ARGS_NONE, .f = &do_quit },
+  { .name = "RCPT", .args = PN_ARGS_RAW, AUTHED, .f = &do_needauth },
+  { .name = "RSET", .args = PN_ARGS_NONE, .f = &do_ok },
+  { .name = "VRFY", .args = PN_ARGS_SOME, .f = &do_vrfy },
+};
+#undef AUTHED
+
+/* A configuration that cannot be used: 421, before anything else. */
+static void dieconf(front *f, char const *badvar) gccattr_noreturn;
+static void dieconf(front *f, char const *badvar)
+{
+  pn_log(PN_LOG_FATAL, "bad value for ", badvar);
+  pn_io_init(&f->smtp.io, 1, PN_TIMEOUT_DEFAULT, f->inbuf, sizeof(f->inbuf), f->outbuf, sizeof(f->outbuf));
+  if (pn_io_put(&f->smtp.io, pn_replies[PN_R_CONFIG].line, pn_replies[PN_R_CONFIG].len))
+    pn_io_flush(&f->smtp.io);
+  _exit(111);
+}
+
+static void setup(front *f, char const *const *prog)
+{
+  char const *badvar;
+  f->prog = prog;
+  f->proto = 0;
+  f->nauthfail = 0;
+  f->envmodiflen = 0;
+  f->envmodifn = 0;
+  f->remoteip[0] = 0;
+  f->helo[0] = 0;
+  f->smtp.verbs = verbs;
+  f->smtp.nverbs = sizeof(verbs) / sizeof(verbs[0]);
+  f->smtp.line = f->line;
+  f->smtp.linemax = sizeof(f->line);
+  f->smtp.nbad = 0;
+  f->smtp.state = 0;
+  f->smtp.nulbad = 1;
+  f->smtp.end = &end;
+  f->smtp.ctx = f;
+  if (!pn_conf_read(&f->conf, &badvar)) dieconf(f, badvar);
+  pn_io_init(&f->smtp.io, 1, f->conf.timeout, f->inbuf, sizeof(f->inbuf), f->outbuf, sizeof(f->outbuf));
 }
 
 int main(int argc, char const *const *argv)
 {
-  char const *badvar;
+  front f;
   fd_sanitize();
-  pn_log_init("postern-smtpd");
+  pn_log_init(PROG);
   if (argc < 2) dieusage();
-  prog = argv + 1;
-  sig_altignore(SIGPIPE);
-  if (!pn_conf_read(&conf, &badvar))
-  {
-    pn_log(PN_LOG_FATAL, "bad value for ", badvar);
-    pn_io_init(&io, 1, PN_TIMEOUT_DEFAULT, inbuf, sizeof(inbuf), outbuf, sizeof(outbuf));
-    if (pn_io_puts(&io, RPL_CONFIG "\r\n")) pn_io_flush(&io);
-    _exit(111);
-  }
-  pn_io_init(&io, 1, conf.timeout, inbuf, sizeof(inbuf), outbuf, sizeof(outbuf));
-  if (!peer_setup()) quit(RPL_TEMP, "environment");
-  pn_info("connect ip=", remoteip);
-  failrec_check();
-  pn_io_puts(&io, "220 ");
-  pn_io_puts(&io, conf.hostname);
-  reply(" ESMTP postern");
-  for (;;)
-  {
-    size_t len;
-    if (!getline_or_die(&len)) { bad(RPL_TOOLONG); continue; }
-    dispatch(len);
-  }
+  pn_sig_reset(PN_SIG_PIPE_EPIPE);
+  setup(&f, argv + 1);
+  if (!peer_setup(&f)) pn_smtp_quit(&f.smtp, PN_R_TEMPCLOSE, "environment");
+  pn_info("connect ip=", f.remoteip);
+  failrec_check(&f);
+  pn_smtp_greet(&f.smtp, f.conf.hostname);
+  pn_smtp_loop(&f.smtp);
 }

@@ -84,7 +84,7 @@ is "$out" "220
 250 2.0.0
 221 2.0.0" "BDAT: chunk discarded, 530, the dialogue goes on"
 out=$(printf 'EHLO x\r\nBDAT x1\r\nNOOP\r\n' | rawsession smtpd | tail -n 1 | codes)
-is "$out" "421 4.5.0" "BDAT with an unparsable size: 421 and close"
+is "$out" "421 4.5.2" "BDAT with an unparsable size: 421 4.5.2 and close"
 out=$(printf 'EHLO x\r\nBDAT 2000\r\n' | rawsession smtpd DATABYTES=1000 | tail -n 1 | codes)
 is "$out" "421 4.3.4" "BDAT over DATABYTES: 421 and close"
 

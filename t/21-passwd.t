@@ -150,8 +150,8 @@ untouched "del in a file with a bad line" postern-passwd -f "$F" del alice
 untouched "make of a file with a bad line" postern-passwd -f "$F" make
 is "$(sum "$DB")" "$goodcdb" "the cdb is still the last good one"
 cp "$TMP/good" "$F"
-printf 'alice:x:y:z:w\n' >>"$F"
-untouched "a line with five fields" postern-passwd -f "$F" make
+printf 'alice:x:y:z@example.org:msgs=1/1h:w\n' >>"$F"
+untouched "a line with six fields" postern-passwd -f "$F" make
 like "$(cat "$TMP/err")" 'too many fields' "and says so"
 cp "$TMP/good" "$F"
 printf 'alice:*\n' >>"$F"

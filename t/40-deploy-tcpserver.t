@@ -1,5 +1,5 @@
 #!/bin/sh
-# conf/tcpserver (run script, log/run, tcp.rules) and conf/outbox-setup.sh,
+# conf/tcpserver (run script, log/run), conf/tcp.rules and conf/outbox-setup.sh,
 # run as they are: tcpserver really listening on 127.0.0.1, with only
 # the paths, the port and the failure delay substituted.
 . "$(dirname "$0")/lib.sh"
@@ -19,7 +19,7 @@ ok "log/run is executable" test -x "$CONF/tcpserver/log/run"
 # The rules, compiled as their comment says, plus one rule of the test's
 # own: a client from 127.0.0.2 is shown to postern as the remote
 # address 192.0.2.1 (see doc/troubleshooting.md).
-like "$(cat "$CONF/tcpserver/tcp.rules")" 'tcprules /etc/postern/tcp.cdb /etc/postern/tcp.tmp < /etc/postern/tcp.rules' "the rules say how to compile them"
+like "$(cat "$CONF/tcp.rules")" 'tcprules /etc/postern/tcp.cdb /etc/postern/tcp.tmp < /etc/postern/tcp.rules' "the rules say how to compile them"
 ok "tcp.rules compiles" d_tcprules remote
 
 # The service, with the run script's settings replaced (and the failure
@@ -100,6 +100,61 @@ is "$(printf '%s\n' "$out" | codes | tail -n 3 | tr '\n' ' ')" "538 5.7.11 530 5
 like "$(cat "$TMP/tcp.log")" '^postern-smtpd: info: auth fail user="" mech=PLAIN ip=192\.0\.2\.1 reason=encryption$' "logged with the rule's address"
 
 server_stop tcp
+
+# Every setting postern reads passes through the run script (each given
+# a value here), and an empty one is not passed on; a name postern does
+# not read is logged.  envdump writes the front's environment.
+cat >"$TMP/envdump" <<EOS
+#!/bin/sh
+env >"$TMP/env.\$\$"
+exec "\$@"
+EOS
+chmod 755 "$TMP/envdump"
+SETS="SMTPAUTHTIMEOUT=100 SMTPSESSIONTIMEOUT=1000 AUTHMECHS=LOGIN AUTHINSECURE=1
+TLSREQUIRED=1 AUTHFAILWINDOW=600 AUTHFAILRECORDS=1000 LIMITDIR=$TMP/limits
+MSGLIMIT=200/1h RCPTLIMIT=1000/1d MAXMSGS=50 RECEIVEDPRIVATE=1
+REDIS=127.0.0.1:1"
+set -- '"$BIN/postern-smtpd"' "$TMP/envdump \"\$BIN/postern-smtpd\"" "AUTHFAILMAX=10
+" "AUTHFAILMAX=10
+AUTHFAILWINDWO=60
+"
+for a in $SETS
+do
+  set -- "$@" "
+${a%%=*}=
+" "
+$a
+"
+done
+svc tcpenv "$@" || echo "# tcpserver did not start: $(cat "$TMP/tcpenv.log")"
+printf 'QUIT\n' | d_chat "$PORT" >/dev/null 2>&1
+sleep 0.2
+env=$(cat "$TMP"/env.* 2>/dev/null)
+miss=
+for a in $SETS SMTPHOSTNAME=mail.example.org DATABYTES=26214400 AUTHFAILDIR=$TMP/authfail
+do
+  printf '%s\n' "$env" | grep -qxF -- "$a" || miss="$miss $a"
+done
+is "$miss" "" "every setting of the run script reaches postern"
+unlike "$env" "^REDISPREFIX=" "an empty setting (REDISPREFIX) is not passed on"
+like "$(cat "$TMP/tcpenv.log")" '^postern run: warning: unknown setting AUTHFAILWINDWO is ignored' "a misspelt setting is logged, named"
+server_stop tcpenv
+rm -f "$TMP"/env.*
+
+# Two of them at work: AUTHMECHS and AUTHINSECURE, for a remote client.
+svc tcpmech "
+AUTHMECHS=
+" "
+AUTHMECHS=LOGIN
+" "
+AUTHINSECURE=
+" "
+AUTHINSECURE=1
+" || echo "# tcpserver did not start: $(cat "$TMP/tcpmech.log")"
+out=$(printf 'EHLO remote.example\nQUIT\n' | d_chat "$PORT" 127.0.0.2)
+like "$out" '^250[ -]AUTH LOGIN$' "AUTHMECHS and AUTHINSECURE set in the run script take effect"
+unlike "$(cat "$TMP/tcpmech.log")" 'warning' "and no warning"
+server_stop tcpmech
 
 # RUNAS: the whole chain as the account, never as root.
 if [ "$ROOT" -eq 1 ]

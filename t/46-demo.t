@@ -7,7 +7,10 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/helpers/pn-t-deploy-lib.sh"
 
-DEMO_SCRIPT=$(cd "$(dirname "$0")/.." && pwd)/scripts/demo
+# A copy, which the test's accounts can read wherever the checkout is.
+mkdir -p "$TMP/scripts"
+cp "$(dirname "$0")/../scripts/demo" "$TMP/scripts/demo"
+DEMO_SCRIPT=$TMP/scripts/demo
 ok "scripts/demo is valid sh" sh -n "$DEMO_SCRIPT"
 require "make demo" "needs tcpserver, swaks, curl and setpriv" d_have tcpserver swaks curl setpriv
 require_built "make demo" postern-smtpd postern-checkpw postern-queue postern-passwd
@@ -27,8 +30,11 @@ demo_run()
   n=$1 dir=$2 port=$3
   shift 3
   if [ $# -gt 0 ]; then set -- setpriv "$@"; fi
-  env PN_BIN="$PN_BIN" POSTERN_DEMO_DIR="$dir" POSTERN_DEMO_PORT="$port" POSTERN_DEMO_ACCOUNT="${DACCT-}" \
-    python3 "$TMP/fg.py" "$@" sh "$DEMO_SCRIPT" >"$TMP/$n.out" 2>&1 </dev/null &
+  : >"$TMP/$n.out"
+  # dir "-": the demo's default (POSTERN_DEMO_DIR unset)
+  if [ "$dir" = - ]; then set -- env -u POSTERN_DEMO_DIR "$@"; else set -- env POSTERN_DEMO_DIR="$dir" "$@"; fi
+  env PN_BIN="${DBIN:-$PN_BIN}" POSTERN_DEMO_PORT="$port" POSTERN_DEMO_ACCOUNT="${DACCT-}" \
+    python3 "$TMP/fg.py" "$@" sh "${DSCRIPT:-$DEMO_SCRIPT}" >"$TMP/$n.out" 2>&1 </dev/null &
   # stopped at exit as a server (t/lib.sh) if it is still running
   eval "PID_$n=\$!"
   T_SERVERS="$T_SERVERS $n"
@@ -102,6 +108,24 @@ then
   ok "root: the demo's account is removed" sh -c "! getent passwd $DACCT"
   is "$(stat -c %a "$TMP/demo-root/outbox/new/$(ls "$TMP/demo-root/outbox/new" | head -n 1)")" "600" "root: the messages are private (0600)"
 
+  # a checkout others cannot reach (as in /root): the programs and the
+  # demo home go where the sessions' account can reach them
+  mkdir -p "$TMP/priv/scripts" "$TMP/priv/build"
+  cp "$DEMO_SCRIPT" "$TMP/priv/scripts/demo"
+  for p in postern-smtpd postern-checkpw postern-queue postern-passwd; do cp "$PN_BIN/$p" "$TMP/priv/build/$p"; done
+  chmod 700 "$TMP/priv"
+  DACCT=pnd$$p
+  D_USERS="$D_USERS $DACCT"
+  PORT=$(free_port)
+  DBIN=$TMP/priv/build DSCRIPT=$TMP/priv/scripts/demo demo_run priv - "$PORT"
+  i=0
+  while [ $i -lt 100 ] && ! grep -q '^  demo home ' "$TMP/priv.out"; do sleep 0.1; i=$((i + 1)); done
+  pdir=$(sed -n 's/^  demo home *//p' "$TMP/priv.out")
+  like "$pdir" '^/var/tmp/postern-demo\.' "a checkout others cannot reach: the demo home is made in /var/tmp"
+  like "$(cat "$TMP/priv.out")" "^demo: other accounts cannot reach $TMP/priv: the demo home is $pdir\$" "and the demo says so, in one line"
+  case $pdir in /var/tmp/postern-demo.?*) atexit_pdir() { rm -rf "$pdir"; }; atexit atexit_pdir ;; esac
+  demo_check priv "$pdir" "$PORT" "$DACCT"
+
   # a normal user, with a home: the sessions run as that user
   U=pnd$$u
   mkdir -p "$TMP/uhome" "$TMP/u"
@@ -125,6 +149,30 @@ else
   skip "root: the demo's account is removed" "not root"
   skip "root: the messages are private" "not root"
   skip "user: the demo home" "not root"
+fi
+
+# Ctrl-C on "make demo": make reports no error (a demo that exits 130
+# makes it print "*** [demo] Error 130").
+if d_have make
+then
+  printf 'demo:\n\tsh %s\n' "$DEMO_SCRIPT" >"$TMP/Makefile.demo"
+  PORT=$(free_port)
+  : >"$TMP/mk.out"
+  env PN_BIN="$PN_BIN" POSTERN_DEMO_DIR="$TMP/demo-mk" POSTERN_DEMO_PORT="$PORT" POSTERN_DEMO_ACCOUNT=pnd$$m \
+    python3 "$TMP/fg.py" make -f "$TMP/Makefile.demo" demo >"$TMP/mk.out" 2>&1 </dev/null &
+  PID_mk=$!
+  T_SERVERS="$T_SERVERS mk"
+  D_USERS="$D_USERS pnd$$m"
+  i=0
+  while [ $i -lt 100 ] && ! grep -q '^tcpserver: status: 0/' "$TMP/mk.out"; do sleep 0.1; i=$((i + 1)); done
+  kill -INT "-$PID_mk"
+  wait "$PID_mk" 2>/dev/null
+  PID_mk=
+  like "$(cat "$TMP/mk.out")" 'demo: stopped\.' "make demo, Ctrl-C: the demo stops"
+  unlike "$(cat "$TMP/mk.out")" '\*\*\*' "and make reports no error"
+else
+  skip "make demo, Ctrl-C" "needs make"
+  skip "make demo, Ctrl-C" "needs make"
 fi
 
 # It never removes a directory that is not a demo home.

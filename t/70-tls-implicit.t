@@ -19,6 +19,12 @@ like "$(grep -E '^(PORT|TLS|CERT|KEY)=' "$C/run")" '^PORT=465
 TLS=implicit
 CERT=/etc/letsencrypt/live/mail\.example\.org/fullchain\.pem
 KEY=/etc/letsencrypt/live/mail\.example\.org/privkey\.pem$' "port 465, TLS on connect, certbot's paths"
+# The two run scripts are one script with two settings changed: every
+# fix of the 587 one must reach the 465 one.
+is "$(diff "$CONF/tcpserver/run" "$C/run" | grep '^[<>] [A-Z]')" "< PORT=587
+> PORT=465
+< TLS=
+> TLS=implicit" "tcpserver-465/run is tcpserver/run with PORT and TLS changed"
 
 require "TLS on connect" "needs tcpserver, tcprules and openssl" d_have tcpserver tcprules openssl
 require_built "TLS on connect" postern-tls postern-smtpd postern-checkpw postern-queue postern-passwd

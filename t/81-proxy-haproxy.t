@@ -19,7 +19,11 @@ d_setup
 d_tcprules
 # postern-proxy first, trusting the balancer's address; -T 3 for the
 # last test
-d_tcpserver tcp '"$BIN/postern-smtpd" \' '"$BIN/postern-proxy" -T 3 -t 127.0.0.0/8 "$BIN/postern-smtpd" \' \
+d_tcpserver tcp 'PROXY=
+' 'PROXY=127.0.0.0/8
+' 'PROXYTIMEOUT=
+' 'PROXYTIMEOUT=3
+' \
   || bail "the run script did not start tcpserver: $(cat "$TMP/tcp.log")"
 : >"$TMP/tcp.log"     # wait_port's probe
 

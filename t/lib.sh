@@ -56,6 +56,22 @@ PATH=$PN_BIN:$PN_BIN/t:$PATH
 export PATH PN_BIN
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/postern-t.XXXXXX")
 chmod 755 "$TMP"
+# As root, many tests run the programs as another account.  A build
+# directory that others cannot reach (a checkout in a mode-0700 home,
+# such as /root) is copied for them into $TMP/staged-bin, which they can.
+if [ "$(id -u)" -eq 0 ] && [ -x "$PN_BIN/postern-smtpd" ] && command -v setpriv >/dev/null 2>&1 \
+  && ! setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$PN_BIN/postern-smtpd" 2>/dev/null
+then
+  for t_f in "$PN_BIN"/* "$PN_BIN"/t/* "$PN_BIN"/dyn/* "$PN_BIN"/unit/*
+  do
+    [ -f "$t_f" ] && [ -x "$t_f" ] || continue
+    mkdir -p "$(dirname "$TMP/staged-bin/${t_f#"$PN_BIN"/}")"
+    cp "$t_f" "$TMP/staged-bin/${t_f#"$PN_BIN"/}"
+  done
+  chmod -R a+rX "$TMP/staged-bin"
+  PN_BIN=$TMP/staged-bin
+  PATH=$PN_BIN:$PN_BIN/t:$PATH
+fi
 T_SERVERS=
 T_ATEXIT=
 t_cleanup()

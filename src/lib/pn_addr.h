@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "pn_limits.h"
 
 
 /* pn_addr: MAIL FROM and RCPT TO arguments (RFC 5321 4.1.2, RFC 6531),
@@ -13,7 +14,6 @@
 #define PN_PATH_MAX 256           /* a path, brackets included (RFC 5321 4.5.3.1.3) */
 #define PN_LOCAL_MAX 64           /* a local part */
 #define PN_DOMAIN_MAX 255         /* a domain or address literal */
-#define PN_SIZE_DIGITS_MAX 19     /* SIZE= and BDAT sizes: below 10^19 */
 
 #define PN_BODY_NONE 0
 #define PN_BODY_7BIT 1

@@ -9,7 +9,10 @@
  * back (at most PN_HDR_MAX bytes) until it has been scanned, so that the
  * sink can be given the added lines first
  * (RFC 6409 section 8: Date and Message-ID when missing); a longer header
- * is passed on as it is, with nothing added.  Past the size limit, or
+ * is passed on as it is, with nothing added.  The held header is also
+ * where the From: binding (pn_body_bind) is checked, before the sink
+ * sees a byte: a header longer than the bound cannot be checked and is
+ * refused when the check is asked for.  Past the size limit, or
  * after a sink failure, the input is still read to its end, and nothing
  * more is passed on.
  */
@@ -24,6 +27,7 @@
 
 #include "pn_body.h"
 #include "pn_data.h"
+#include "pn_hdrbind.h"
 #include "pn_io.h"
 #include "pn_msg.h"
 
@@ -45,11 +49,18 @@ void pn_body_start(pn_body *b, int dot, uint64_t limit, pn_sink const *sink)
   b->err = 0;
   b->released = 0;
   b->over = 0;
+  b->senders = 0;
+  b->bind = PN_HDRBIND_OK;
+}
+
+void pn_body_bind(pn_body *b, char const *senders)
+{
+  b->senders = senders && *senders ? senders : 0;
 }
 
 static int live(pn_body const *b)
 {
-  return b->sink && !b->err && !b->over;
+  return b->sink && !b->err && !b->over && b->bind == PN_HDRBIND_OK;
 }
 
 static void pass(pn_body *b, char const *s, size_t n)
@@ -58,10 +69,13 @@ static void pass(pn_body *b, char const *s, size_t n)
   if (!b->sink->put(b->sink->ctx, s, n)) b->err = errno ? errno : EIO;
 }
 
-/* The added lines, then the held header. */
-static void release(pn_body *b, unsigned int found)
+/* The From: binding on the held header, then the added lines, then the
+   held header.  complete: the held header is whole. */
+static void release(pn_body *b, unsigned int found, int complete)
 {
   b->released = 1;
+  if (!live(b)) return;
+  if (b->senders) b->bind = pn_hdrbind_check(b->senders, hold, b->held, complete);
   if (!live(b)) return;
   if (!b->sink->prefix(b->sink->ctx, found)) { b->err = errno ? errno : EIO; return; }
   pass(b, hold, b->held);
@@ -75,14 +89,22 @@ static void emit(pn_body *b, char const *s, size_t n)
   if (!b->released)
   {
     size_t k = pn_hdr_scan(&b->hdr, s, n);
-    if (b->hdr.found & PN_HDR_END && b->held + k <= PN_HDR_MAX) release(b, b->hdr.found);
+    if (b->hdr.found & PN_HDR_END && b->held + k <= PN_HDR_MAX)
+    {
+      /* the header's last piece joins the held part: checked whole */
+      memcpy(hold + b->held, s, k);
+      b->held += k;
+      s += k;
+      n -= k;
+      release(b, b->hdr.found, 1);
+    }
     else if (b->held + n <= PN_HDR_MAX)
     {
       memcpy(hold + b->held, s, n);
       b->held += n;
       return;
     }
-    else release(b, PN_HDR_DATE | PN_HDR_MSGID);  /* too long: left alone */
+    else release(b, PN_HDR_DATE | PN_HDR_MSGID, 0);  /* too long: left alone */
   }
   pass(b, s, n);
 }
@@ -169,9 +191,10 @@ int pn_body_finish(pn_body *b)
   if (!b->data.dot) b->outlen += pn_data_finish(&b->data, out + b->outlen);
   handover(b);
   if (b->limit && b->data.size > b->limit) b->over = 1;
-  if (!b->released) release(b, b->hdr.found);
+  if (!b->released) release(b, b->hdr.found, 1);
   if (b->over) return PN_BODY_EOVER;
-  if (b->data.bare) return PN_BODY_EBARE;
+  if (b->data.bare || b->data.nul) return PN_BODY_EBARE;
+  if (b->bind != PN_HDRBIND_OK) return PN_BODY_EBIND;
   if (!b->sink || b->err) return PN_BODY_ESINK;
   return PN_BODY_OK;
 }

@@ -17,8 +17,9 @@ struct pn_data_s
   unsigned int dot : 1;     /* DATA: dot-stuffed, ends at CRLF.CRLF; else BDAT */
   unsigned int bare : 1;    /* a bare CR or bare LF was seen */
   unsigned int done : 1;    /* DATA: the terminator has been read */
+  unsigned int nul : 1;     /* a NUL byte was seen: refused as bare is */
 };
-#define PN_DATA_ZERO { .size = 0, .state = 0, .dot = 0, .bare = 0, .done = 0 }
+#define PN_DATA_ZERO { .size = 0, .state = 0, .dot = 0, .bare = 0, .done = 0, .nul = 0 }
 
 extern void pn_data_init(pn_data *, int);
 
@@ -37,10 +38,5 @@ extern size_t pn_data_finish(pn_data *, char *);
    dot-stuffed.  *bol: 1 at the start of a line (start with 1).  out has
    room for 2 * len bytes.  Returns the output length. */
 extern size_t pn_data_stuff(int *, char const *, size_t, char *);
-
-/* What follows "BDAT": SP size [ SP "LAST" ] (RFC 3030), size below
-   10^19.  1 with *n, *last, and *junk set when something else follows the
-   size; 0 when there is no usable size (the chunk cannot be found). */
-extern int pn_data_bdatarg(char const *, size_t, uint64_t *, int *, int *);
 
 #endif

@@ -185,9 +185,9 @@ size_t pn_msg_received(char *dst, pn_received const *r)
 {
   char name[PN_HOSTNAME_SAFE_MAX + 1];
   size_t w = cat(dst, 0, "Received: from ");
-  pn_msg_safename(name, r->helo && *r->helo ? r->helo : "unknown");
+  pn_msg_safename(name, r->priv ? "authenticated-user" : r->helo && *r->helo ? r->helo : "unknown");
   w = cat(dst, w, name);
-  if ((r->host && *r->host) || (r->ip && *r->ip))
+  if (!r->priv && ((r->host && *r->host) || (r->ip && *r->ip)))
   {
     w = cat(dst, w, " (");
     if (r->host && *r->host)

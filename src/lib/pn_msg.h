@@ -55,10 +55,13 @@ struct pn_received_s
   char const *proto;        /* ESMTPA ... */
   char const *id;
   char const *date;
+  unsigned int priv : 1;    /* RECEIVEDPRIVATE: helo, host, ip left out */
 };
 
 /* The Received field with LF line ends into dst (PN_RECEIVED_MAX bytes);
-   returns its length. */
+   returns its length.  With priv, "from authenticated-user" stands for
+   the client's HELO, host and address (still RFC 5321 4.4's From-domain;
+   proto says the submission was authenticated). */
 extern size_t pn_msg_received(char *, pn_received const *);
 
 /* RFC 3848, RFC 6531 3.7.3: "ESMTP", "ESMTPSA", "UTF8SMTPA"... */

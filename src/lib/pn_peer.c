@@ -7,32 +7,20 @@
 #include <errno.h>
 #include <string.h>
 
+#include <skalibs/ip46.h>
 #include <skalibs/types.h>
 
 #include "pn_peer.h"
 
+/* skalibs' socket_remote46 and ip46_fmt do the work (ip6_fmt writes
+   the RFC 5952 form, as inet_ntop does). */
 int pn_peer_name(int fd, int local, char *ip, char *port)
 {
-  struct sockaddr_storage ss;
-  socklen_t sslen = sizeof(ss);
-  int r = local ? getsockname(fd, (struct sockaddr *)&ss, &sslen) : getpeername(fd, (struct sockaddr *)&ss, &sslen);
-  void const *addr;
+  ip46 a;
   uint16_t p;
-  if (r < 0) return errno == ENOTSOCK || errno == ENOTCONN || errno == EINVAL ? 0 : -1;
-  if (ss.ss_family == AF_INET)
-  {
-    struct sockaddr_in const *s = (struct sockaddr_in const *)&ss;
-    addr = &s->sin_addr;
-    p = ntohs(s->sin_port);
-  }
-  else if (ss.ss_family == AF_INET6)
-  {
-    struct sockaddr_in6 const *s = (struct sockaddr_in6 const *)&ss;
-    addr = &s->sin6_addr;
-    p = ntohs(s->sin6_port);
-  }
-  else return 0;
-  if (!inet_ntop(ss.ss_family, addr, ip, PN_IP_MAX)) return -1;
+  int r = local ? socket_local46(fd, &a, &p) : socket_remote46(fd, &a, &p);
+  if (r < 0) return errno == ENOTSOCK || errno == ENOTCONN || errno == EINVAL || errno == EAFNOSUPPORT ? 0 : -1;
+  ip[ip46_fmt(ip, &a)] = 0;
   port[uint16_fmt(port, p)] = 0;
   return 1;
 }

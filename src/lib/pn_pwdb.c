@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "pn_pwdb.h"
+#include "pn_limit.h"
 
 static int namechar(unsigned char c)
 {
@@ -62,6 +63,17 @@ int pn_pwdb_senders_ok(char const *s, size_t len)
   return 1;
 }
 
+int pn_pwdb_limits_ok(char const *s, size_t len)
+{
+  char buf[PN_PWDB_LIMITS_MAX + 1];
+  pn_limits l = PN_LIMITS_ZERO;
+  if (!len) return 1;
+  if (len > PN_PWDB_LIMITS_MAX || memchr(s, 0, len)) return 0;
+  memcpy(buf, s, len);
+  buf[len] = 0;
+  return pn_limit_scanset(buf, &l);
+}
+
 int pn_pwdb_locked(char const *s, size_t len)
 {
   return !len || s[0] == '!' || s[0] == '*';
@@ -106,12 +118,14 @@ int pn_pwdb_parse(char const *s, size_t len, pn_pwent *e, char const **err)
   if (!field(&s, &len, &x.user, &x.userlen)) return (*err = "no ':' after the user name", -1);
   if (field(&s, &len, &x.hash, &x.hashlen)
    && field(&s, &len, &x.account, &x.accountlen)
-   && field(&s, &len, &x.senders, &x.senderslen))
+   && field(&s, &len, &x.senders, &x.senderslen)
+   && field(&s, &len, &x.limits, &x.limitslen))
     return (*err = "too many fields", -1);
   if (!pn_pwdb_user_ok(x.user, x.userlen)) return (*err = "bad user name", -1);
   if (!hash_ok(x.hash, x.hashlen)) return (*err = "bad hash field", -1);
   if (!pn_pwdb_account_ok(x.account, x.accountlen)) return (*err = "bad account field", -1);
   if (!pn_pwdb_senders_ok(x.senders, x.senderslen)) return (*err = "bad senders field", -1);
+  if (!pn_pwdb_limits_ok(x.limits, x.limitslen)) return (*err = "bad limits field", -1);
   *e = x;
   return 1;
 }
@@ -125,17 +139,24 @@ size_t pn_pwdb_pack(char *dst, pn_pwent const *e)
   dst[w++] = 0;
   memcpy(dst + w, e->senders, e->senderslen); w += e->senderslen;
   dst[w++] = 0;
+  if (e->limitslen)
+  {
+    memcpy(dst + w, e->limits, e->limitslen); w += e->limitslen;
+    dst[w++] = 0;
+  }
   return w;
 }
 
+/* Three fields, or four when the user has limits (a record without
+   them reads as it did before limits existed). */
 int pn_pwdb_unpack(char const *s, size_t len, pn_pwent *e)
 {
-  char const *f[3];
-  size_t flen[3];
+  char const *f[4] = { "", "", "", "" };
+  size_t flen[4] = { 0, 0, 0, 0 };
   size_t i = 0;
   unsigned int k;
   if (len > PN_PWDB_DATA_MAX) return 0;
-  for (k = 0; k < 3; k++)
+  for (k = 0; k < 4 && (k < 3 || i < len); k++)
   {
     char const *p = memchr(s + i, 0, len - i);
     if (!p) return 0;
@@ -143,10 +164,12 @@ int pn_pwdb_unpack(char const *s, size_t len, pn_pwent *e)
     flen[k] = (size_t)(p - (s + i));
     i += flen[k] + 1;
   }
-  if (i != len) return 0;
-  if (flen[0] > PN_PWDB_HASH_MAX || flen[1] > PN_PWDB_ACCOUNT_MAX || flen[2] > PN_PWDB_SENDERS_MAX) return 0;
+  if (i != len || (k == 4 && !flen[3])) return 0;
+  if (flen[0] > PN_PWDB_HASH_MAX || flen[1] > PN_PWDB_ACCOUNT_MAX || flen[2] > PN_PWDB_SENDERS_MAX
+   || flen[3] > PN_PWDB_LIMITS_MAX) return 0;
   e->hash = f[0]; e->hashlen = flen[0];
   e->account = f[1]; e->accountlen = flen[1];
   e->senders = f[2]; e->senderslen = flen[2];
+  e->limits = f[3]; e->limitslen = flen[3];
   return 1;
 }

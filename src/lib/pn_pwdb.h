@@ -7,16 +7,18 @@
 
 
 /* pn_pwdb: the password database.  Source: one line per user,
-   user:hash[:account[:senders]], # comments.  Compiled cdb: key user,
-   data hash\0account\0senders\0, plus the marker record below (its key
-   cannot be a user name).  Pure functions: no I/O, no crypt(3). */
+   user:hash[:account[:senders[:limits]]], # comments.  Compiled cdb: key
+   user, data hash\0account\0senders\0 and, when the user has limits,
+   limits\0; plus the marker record below (its key cannot be a user
+   name).  Pure functions: no I/O, no crypt(3). */
 
 #define PN_PWDB_USER_MAX 255
 #define PN_PWDB_HASH_MAX 383          /* CRYPT_OUTPUT_SIZE - 1 */
 #define PN_PWDB_ACCOUNT_MAX 255
 #define PN_PWDB_SENDERS_MAX 4096
-#define PN_PWDB_LINE_MAX (PN_PWDB_USER_MAX + PN_PWDB_HASH_MAX + PN_PWDB_ACCOUNT_MAX + PN_PWDB_SENDERS_MAX + 3)
-#define PN_PWDB_DATA_MAX (PN_PWDB_HASH_MAX + PN_PWDB_ACCOUNT_MAX + PN_PWDB_SENDERS_MAX + 3)
+#define PN_PWDB_LIMITS_MAX 256        /* PN_LIMIT_SET_MAX */
+#define PN_PWDB_LINE_MAX (PN_PWDB_USER_MAX + PN_PWDB_HASH_MAX + PN_PWDB_ACCOUNT_MAX + PN_PWDB_SENDERS_MAX + PN_PWDB_LIMITS_MAX + 4)
+#define PN_PWDB_DATA_MAX (PN_PWDB_HASH_MAX + PN_PWDB_ACCOUNT_MAX + PN_PWDB_SENDERS_MAX + PN_PWDB_LIMITS_MAX + 4)
 #define PN_PWDB_MARKER_KEY ":postern-pwdb"
 #define PN_PWDB_MARKER_DATA "1"
 
@@ -31,8 +33,10 @@ struct pn_pwent_s
   size_t accountlen;
   char const *senders;
   size_t senderslen;
+  char const *limits;
+  size_t limitslen;
 };
-#define PN_PWENT_ZERO { .user = "", .userlen = 0, .hash = "", .hashlen = 0, .account = "", .accountlen = 0, .senders = "", .senderslen = 0 }
+#define PN_PWENT_ZERO { .user = "", .userlen = 0, .hash = "", .hashlen = 0, .account = "", .accountlen = 0, .senders = "", .senderslen = 0, .limits = "", .limitslen = 0 }
 
 /* 1 if the len bytes are a user name postern accepts: 1 to
    PN_PWDB_USER_MAX bytes, no ':', whitespace or control character, not
@@ -46,6 +50,10 @@ extern int pn_pwdb_account_ok(char const *, size_t);
 /* 1 if a senders field is usable (empty, or space-separated entries
    each with an '@' and something after the last '@'), else 0. */
 extern int pn_pwdb_senders_ok(char const *, size_t);
+
+/* 1 if a limits field is usable (empty, or what pn_limit_scanset
+   accepts: "msgs=N/WINDOW rcpts=N/WINDOW", either or both), else 0. */
+extern int pn_pwdb_limits_ok(char const *, size_t);
 
 /* 1 if a hash field means a locked account ("", or starting with '!'
    or '*'), else 0. */

@@ -2,8 +2,8 @@
 
 /*
  * pn_relay: postern-queue as the client of a program that speaks SMTP on
- * its stdin and stdout (sendmail -bs).  The program is fork+exec'd with
- * argv as given (never a shell) and an environment without the
+ * its stdin and stdout (sendmail -bs).  The program is started by
+ * pn_child with argv as given (never a shell) and an environment without the
  * connection's variables.  Every reply line is bounded, every reply has a
  * bounded number of lines, every read and write has a deadline; anything
  * else is EPROTO, and the caller stops the program.
@@ -30,14 +30,13 @@
 #include <skalibs/unix-timed.h>
 
 #include "pn_relay.h"
+#include "pn_child.h"
 #include "pn_conf.h"
 #include "pn_data.h"
 #include "pn_io.h"
 
 #define ENV_MAX 1024              /* variables passed to the program */
 #define STOP_WAIT 5               /* seconds for the program to exit after QUIT */
-#define STOP_POLL 20              /* milliseconds between checks that it has */
-#define EXEC_FAILED 111
 
 extern char **environ;
 
@@ -66,43 +65,28 @@ static int stderr_is_client(void)
   return 0;
 }
 
-static void child(int const *pin, int const *pout, char const *const *argv)
+/* The program, on two close-on-exec pipes, with the environment
+   without the connection's variables (pn_relay_envok). */
+static int spawn(pn_relay *r, char const *const *argv)
 {
   char const *envp[ENV_MAX + 1];
   size_t n = 0;
   char **e;
-  sigset_t set;
+  int pin[2];
+  int pout[2];
+  int fds[2];
+  pid_t pid;
   for (e = environ; *e && n < ENV_MAX; e++)
     if (pn_relay_envok(*e)) envp[n++] = *e;
   envp[n] = 0;
-  if (fd_move(0, pin[0]) < 0 || fd_move(1, pout[1]) < 0) _exit(EXEC_FAILED);
-  if (stderr_is_client())
-  {
-    int fd = open("/dev/null", O_WRONLY);
-    if (fd < 0 || fd_move(2, fd) < 0) _exit(EXEC_FAILED);
-  }
-  sigemptyset(&set);
-  sigprocmask(SIG_SETMASK, &set, 0);
-  exec_ae(argv[0], argv, envp);
-  _exit(EXEC_FAILED);
-}
-
-static int spawn(pn_relay *r, char const *const *argv)
-{
-  int pin[2];
-  int pout[2];
-  pid_t pid;
   if (pipecoe(pin) < 0) return 0;
   if (pipecoe(pout) < 0) { fd_close(pin[0]); fd_close(pin[1]); return 0; }
-  pid = fork();
-  if (pid < 0)
-  {
-    fd_close(pin[0]); fd_close(pin[1]); fd_close(pout[0]); fd_close(pout[1]);
-    return 0;
-  }
-  if (!pid) child(pin, pout, argv);
+  fds[0] = pin[0];
+  fds[1] = pout[1];
+  pid = pn_child_spawn(argv, envp, fds, 2, stderr_is_client());
   fd_close(pin[0]);
   fd_close(pout[1]);
+  if (!pid) { fd_close(pin[1]); fd_close(pout[0]); return 0; }
   ndelay_on(pin[1]);
   ndelay_on(pout[0]);
   r->pid = pid;
@@ -303,16 +287,7 @@ static void reap(pn_relay *r)
     buffer_rseek(&r->in, v[0].iov_len + v[1].iov_len);
     if (buffer_timed_fill_g(&r->in, &deadline) <= 0) break;   /* EOF, timeout */
   }
-  for (;;)
-  {
-    tain t;
-    tain poll;
-    if (wait_pid_nohang(r->pid, &wstat)) return;
-    tain_from_millisecs(&poll, STOP_POLL);
-    tain_add_g(&t, &poll);
-    if (!tain_less(&t, &deadline)) break;
-    iopause_g(0, 0, &t);
-  }
+  if (pn_child_wait(r->pid, &wstat, &deadline) > 0) return;
   kill(r->pid, SIGKILL);
   wait_pid(r->pid, &wstat);
 }

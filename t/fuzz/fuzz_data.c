@@ -2,7 +2,7 @@
 
 /*
  * fuzz_data: the DATA and BDAT state machine (pn_data_feed,
- * pn_data_finish, and pn_data_bdatarg on the first line), the
+ * pn_data_finish, and pn_smtp_bdatarg on the first line), the
  * re-stuffing for a downstream server (pn_data_stuff) and the header
  * scan (pn_hdr_scan).  Input: a byte of flags (bit 0: DATA, else BDAT),
  * a seed for the chunk sizes, then the client's bytes.
@@ -11,7 +11,8 @@
  *  - a BDAT size is 1 to 19 digits and is what they say; LAST only as
  *    the whole rest of the line;
  *  - cutting the input into chunks of any sizes changes nothing: the
- *    message, the bytes consumed, the size, the bare and done flags;
+ *    message, the bytes consumed, the size, the bare, done and nul flags;
+ *  - nul is set exactly when a NUL is among the bytes consumed;
  *  - the message never contains a CR; without a bare CR or LF its size
  *    is its length plus one per LF (RFC 1870 counts CRLF);
  *  - DATA ends exactly after the first CRLF.CRLF (or at a first line
@@ -30,6 +31,7 @@
 #include "lib/pn_addr.h"
 #include "lib/pn_data.h"
 #include "lib/pn_msg.h"
+#include "lib/pn_smtp.h"
 #include "fuzz.h"
 
 #define BODY_MAX 65536
@@ -43,6 +45,7 @@ struct run_s
   uint64_t size;
   unsigned int bare : 1;
   unsigned int done : 1;
+  unsigned int nul : 1;
 };
 
 /* Feeds s; step 0: in one piece, else random chunks of 1 to step bytes. */
@@ -70,12 +73,13 @@ static void feed(int dot, char const *s, size_t len, size_t step, uint32_t seed,
   r->size = d.size;
   r->bare = d.bare;
   r->done = d.done;
+  r->nul = d.nul;
 }
 
 static int same(run const *a, run const *b)
 {
   return a->outlen == b->outlen && !memcmp(a->out, b->out, a->outlen) && a->used == b->used
-    && a->size == b->size && a->bare == b->bare && a->done == b->done;
+    && a->size == b->size && a->bare == b->bare && a->done == b->done && a->nul == b->nul;
 }
 
 /* Where DATA must end: after the first CRLF.CRLF, or a first ".CRLF". */
@@ -93,6 +97,7 @@ static void message_check(int dot, char const *s, size_t len, run const *r)
   size_t nlf = 0;
   size_t i;
   if (memchr(r->out, '\r', r->outlen)) fuzz_fail("a CR in the message");
+  if (r->nul != !!memchr(s, 0, r->used)) fuzz_fail("nul is not: a NUL among the message's bytes");
   for (i = 0; i < r->outlen; i++) if (r->out[i] == '\n') nlf++;
   if (!r->bare && r->size != r->outlen + nlf) fuzz_fail("size is not the CRLF size");
   if (dot)
@@ -154,7 +159,7 @@ static void bdatarg(char const *s, size_t len)
   size_t digits = 0;
   if (!a) fuzz_fail("malloc");
   memcpy(a, s, len);
-  if (pn_data_bdatarg(a, len, &n, &last, &junk))
+  if (pn_smtp_bdatarg(a, len, &n, &last, &junk))
   {
     while (1 + digits < len && a[1 + digits] >= '0' && a[1 + digits] <= '9')
     {

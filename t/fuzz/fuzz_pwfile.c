@@ -34,20 +34,23 @@ static void entry_check(char const *s, size_t len, pn_pwent const *e)
   size_t n;
   if (!within(e->user, e->userlen, s, len) || !within(e->hash, e->hashlen, s, len)
    || (e->accountlen && !within(e->account, e->accountlen, s, len))
-   || (e->senderslen && !within(e->senders, e->senderslen, s, len)))
+   || (e->senderslen && !within(e->senders, e->senderslen, s, len))
+   || (e->limitslen && !within(e->limits, e->limitslen, s, len)))
     fuzz_fail("a field outside its line");
   if (!pn_pwdb_user_ok(e->user, e->userlen)) fuzz_fail("accepted a bad user name");
   if (!pn_pwdb_account_ok(e->account, e->accountlen)) fuzz_fail("accepted a bad account");
   if (!pn_pwdb_senders_ok(e->senders, e->senderslen)) fuzz_fail("accepted a bad senders list");
+  if (!pn_pwdb_limits_ok(e->limits, e->limitslen)) fuzz_fail("accepted a bad limits field");
   if (e->hashlen > PN_PWDB_HASH_MAX) fuzz_fail("hash over PN_PWDB_HASH_MAX");
   if (memchr(e->hash, 0, e->hashlen) || memchr(e->account, 0, e->accountlen) || memchr(e->senders, 0, e->senderslen))
     fuzz_fail("a NUL inside a field");
   n = pn_pwdb_pack(data, e);
-  if (n != e->hashlen + e->accountlen + e->senderslen + 3) fuzz_fail("packed length");
+  if (n != e->hashlen + e->accountlen + e->senderslen + 3 + (e->limitslen ? e->limitslen + 1 : 0)) fuzz_fail("packed length");
   if (!pn_pwdb_unpack(data, n, &u)) fuzz_fail("a packed entry does not unpack");
   if (u.hashlen != e->hashlen || memcmp(u.hash, e->hash, e->hashlen)
    || u.accountlen != e->accountlen || memcmp(u.account, e->account, e->accountlen)
-   || u.senderslen != e->senderslen || memcmp(u.senders, e->senders, e->senderslen))
+   || u.senderslen != e->senderslen || memcmp(u.senders, e->senders, e->senderslen)
+   || u.limitslen != e->limitslen || memcmp(u.limits, e->limits, e->limitslen))
     fuzz_fail("pack then unpack is not the identity");
 }
 
@@ -82,9 +85,10 @@ static void record(char const *s, size_t len)
   memcpy(d, s, len);
   if (pn_pwdb_unpack(d, len, &e))
   {
-    if (e.hashlen > PN_PWDB_HASH_MAX || e.accountlen > PN_PWDB_ACCOUNT_MAX || e.senderslen > PN_PWDB_SENDERS_MAX)
+    if (e.hashlen > PN_PWDB_HASH_MAX || e.accountlen > PN_PWDB_ACCOUNT_MAX || e.senderslen > PN_PWDB_SENDERS_MAX
+     || e.limitslen > PN_PWDB_LIMITS_MAX)
       fuzz_fail("unpacked fields over their limits");
-    if (e.hash[e.hashlen] || e.account[e.accountlen] || e.senders[e.senderslen])
+    if (e.hash[e.hashlen] || e.account[e.accountlen] || e.senders[e.senderslen] || e.limits[e.limitslen])
       fuzz_fail("unpacked fields not NUL-terminated");
     if (strlen(e.hash) != e.hashlen || strlen(e.account) != e.accountlen || strlen(e.senders) != e.senderslen)
       fuzz_fail("a NUL inside an unpacked field");

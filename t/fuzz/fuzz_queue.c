@@ -3,8 +3,9 @@
 /*
  * fuzz_queue: postern-queue's session in process: the MAIL and RCPT path
  * with its parameters, DATA and BDAT, RSET, the reply logic and the
- * delivery decisions.  src/postern-queue.c is compiled into the harness
- * with main renamed and the Maildir and relay back-ends replaced by
+ * delivery decisions.  src/postern-queue.c and its two back-ends
+ * (src/lib/pn_qmaildir.c, src/lib/pn_qrelay.c) are compiled into the
+ * harness with main renamed and what the back-ends call replaced by
  * memory stubs (pn_maildir_* and pn_relay_* are macros for fuzz_md_* and
  * fuzz_relay_*).  The first input byte picks a configuration, the rest
  * is what the client sends (fd 0 is a memory file, read to EOF).
@@ -72,6 +73,8 @@ static void fuzz_relay_stop(pn_relay *, int);
 #define pn_relay_enddata fuzz_relay_enddata
 #define pn_relay_stop fuzz_relay_stop
 #include "../../src/postern-queue.c"
+#include "../../src/lib/pn_qmaildir.c"
+#include "../../src/lib/pn_qrelay.c"
 #undef main
 
 /* The configuration of a run */
@@ -90,13 +93,15 @@ static void sink_check(char const *s, size_t len)
   fuzz_put_bytes += len;
 }
 
-static void commit_check(void)
+/* q: the session, found from the back-end's state (whose first member
+   is the pn_maildir or the pn_relay the stubs get). */
+static void commit_check(pn_q const *q)
 {
   if (!fuzz_open) fuzz_fail("commit without a message");
-  if (!tx.nrcpt || tx.nrcpt > conf.maxrcpts) fuzz_fail("commit with no recipient or too many");
-  if (conf.databytes && body.data.size > conf.databytes) fuzz_fail("commit of a message over DATABYTES");
-  if (body.data.bare) fuzz_fail("commit of a message with a bare CR or LF");
-  if (tx.state == TX_NONE) fuzz_fail("commit outside a transaction");
+  if (!q->tx.nrcpt || q->tx.nrcpt > q->conf.maxrcpts) fuzz_fail("commit with no recipient or too many");
+  if (q->conf.databytes && q->body.data.size > q->conf.databytes) fuzz_fail("commit of a message over DATABYTES");
+  if (q->body.data.bare) fuzz_fail("commit of a message with a bare CR or LF");
+  if (q->tx.state == PN_TX_NONE) fuzz_fail("commit outside a transaction");
 }
 
 static int fuzz_md_open(pn_maildir *m, char const *dir)
@@ -138,7 +143,7 @@ static int fuzz_md_commit(pn_maildir *m)
     fuzz_md_abort(m);
     return (errno = e, 0);
   }
-  commit_check();
+  commit_check(((pn_qmaildir *)m)->q);
   if (m->size != fuzz_put_bytes) fuzz_fail("Maildir size");
   m->fd = -1;
   fuzz_open = 0;
@@ -226,7 +231,7 @@ static int fuzz_relay_enddata(pn_relay *r, pn_reply *rep)
 {
   if (!r->pid) return (errno = EPIPE, 0);
   if (cfg_failcommit) return (errno = EPROTO, 0);
-  commit_check();
+  commit_check(((pn_qrelay *)r)->q);
   fuzz_open = 0;
   r->bol = 1;
   reply_set(rep, 250, "2.0.0 queued");
@@ -264,20 +269,10 @@ static void fuzz_config(unsigned char c)
   cfg_failcommit = !!(c & 128);
 }
 
+/* The session's state is main's own (on its stack): only the
+   harness's needs resetting. */
 static void fuzz_reset(void)
 {
-  heloed = 0;
-  esmtp = 1;
-  badcmds = 0;
-  helo[0] = 0;
-  maildir = 0;
-  prog = 0;
-  authuser = 0;
-  senders = 0;
-  tx_clear();
-  memset(&tx.mail, 0, sizeof(tx.mail));
-  relay.pid = 0;
-  md.fd = -1;
   fuzz_open = 0;
   fuzz_next_code = 0;
   fuzz_put_bytes = 0;

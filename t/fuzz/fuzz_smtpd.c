@@ -8,8 +8,8 @@
  * whose peer has sent the input and closed: the program reads it, as it
  * does under tcpserver, to EOF, and ends the session).
  *
- * The checkpassword call is simulated: posix_spawnp and wait_pid are
- * replaced,
+ * The checkpassword call is simulated: pn_child_spawn and pn_child_wait
+ * are replaced,
  * and the bytes the front writes for fd 3 are checked to be exactly
  * user\0password\0\0 with a non-empty user and password and at most
  * PN_FD3_MAX bytes.  The verifier's answer depends on the password:
@@ -51,19 +51,18 @@
 
 #define FUZZ_PID 4242
 
-static int fuzz_spawnp(pid_t *, char const *, posix_spawn_file_actions_t const *, posix_spawnattr_t const *, char *const *, char *const *);
-static pid_t fuzz_wait_pid(pid_t, int *);
+static pid_t fuzz_child_spawn(char const *const *, char const *const *, int const *, unsigned int, int);
+static int fuzz_child_wait(pid_t, int *, tain const *);
 static size_t fuzz_allwrite(int, char const *, size_t);
 
 #define main smtpd_main
-#define posix_spawnp fuzz_spawnp
-#undef wait_pid
-#define wait_pid(pid, w) fuzz_wait_pid((pid), (w))
+#define pn_child_spawn fuzz_child_spawn
+#define pn_child_wait fuzz_child_wait
 #define allwrite fuzz_allwrite
 #include "../../src/postern-smtpd.c"
 #undef main
-#undef posix_spawnp
-#undef wait_pid
+#undef pn_child_spawn
+#undef pn_child_wait
 #undef allwrite
 
 static int fuzz_cred_status = -1;
@@ -97,20 +96,21 @@ static size_t fuzz_allwrite(int fd, char const *s, size_t n)
   return n;
 }
 
-static int fuzz_spawnp(pid_t *pid, char const *file, posix_spawn_file_actions_t const *fa, posix_spawnattr_t const *attr, char *const *argv, char *const *envp)
+static pid_t fuzz_child_spawn(char const *const *argv, char const *const *envp, int const *fds, unsigned int n, int devnull2)
 {
-  (void)file; (void)fa; (void)attr; (void)argv; (void)envp;
+  (void)argv; (void)envp; (void)devnull2;
   if (fuzz_cred_status < 0) fuzz_fail("verifier started without credentials");
-  *pid = FUZZ_PID;
-  return 0;
+  if (n != 4 || fds[3] < 0) fuzz_fail("verifier started without its fd 3");
+  return FUZZ_PID;
 }
 
-static pid_t fuzz_wait_pid(pid_t pid, int *wstat)
+static int fuzz_child_wait(pid_t pid, int *wstat, tain const *deadline)
 {
+  (void)deadline;
   if (pid != FUZZ_PID) fuzz_fail("wait for an unknown child");
   *wstat = fuzz_cred_status;
   fuzz_cred_status = -1;
-  return pid;
+  return 1;
 }
 
 static void fuzz_env(char const *name, int on, char const *value)
@@ -128,17 +128,10 @@ static void fuzz_config(unsigned char c)
   fuzz_env("DATABYTES", c & 16, "100");
 }
 
-/* The state main() does not set itself */
+/* The session's state is main's own (on its stack): only the
+   harness's needs resetting. */
 static void fuzz_reset(void)
 {
-  nbad = 0;
-  nauthfail = 0;
-  proto = 0;
-  plaintext_ok = 0;
-  remoteip[0] = 0;
-  helo[0] = 0;
-  envmodiflen = 0;
-  envmodifn = 0;
   fuzz_cred_status = -1;
 }
 

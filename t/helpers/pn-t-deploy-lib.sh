@@ -14,7 +14,7 @@
 #                        replaces each OLD (literal) in FILE with NEW;
 #                        bails out when an OLD is not there, so that a
 #                        changed example fails loudly
-#   d_tcprules [remote]  compiles conf/tcpserver/tcp.rules (copied to
+#   d_tcprules [remote]  compiles conf/tcp.rules (copied to
 #                        $TMP/tcp.rules) into $TMP/tcp.cdb; with "remote",
 #                        plus the test's own rule: a client from 127.0.0.2
 #                        is shown to postern as 192.0.2.1 (TCPREMOTEIP)
@@ -150,7 +150,7 @@ PY
 
 d_tcprules()
 {
-  cp "$CONF/tcpserver/tcp.rules" "$TMP/tcp.rules"
+  cp "$CONF/tcp.rules" "$TMP/tcp.rules"
   if [ "${1-}" = remote ]
   then
     printf '127.0.0.2:allow,TCPREMOTEIP="192.0.2.1"\n' >>"$TMP/tcp.rules"

@@ -1,0 +1,110 @@
+#!/bin/sh
+# System accounts (Cyrus SASL's "pwcheck_method: shadow") with the
+# shipped conf/tcpserver/run: PASSWD empty, MINUID, SENDERS.  Real
+# system accounts with passwords in /etc/shadow, created and removed
+# here: who may submit, the senders each may use, and the account the
+# sessions run as (the outbox's owner, which the users cannot write).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/helpers/pn-t-deploy-lib.sh"
+
+require "system accounts" "needs root" test "$(id -u)" -eq 0
+require "system accounts" "needs tcpserver, tcprules, useradd, chpasswd" d_have tcpserver tcprules useradd chpasswd
+require_built "system accounts" postern-smtpd postern-checkpw postern-queue postern-passwd
+d_setup
+d_tcprules
+
+# u_make NAME [useradd options...]: an account with the password "pw NAME"
+u_make()
+{
+  n=$1
+  shift
+  i=0
+  while [ $i -lt 30 ] && ! useradd -M -d "$TMP/home" -s /bin/sh "$@" "$n" >/dev/null 2>"$TMP/useradd.err"
+  do
+    sleep 1
+    i=$((i + 1))
+  done
+  getent passwd "$n" >/dev/null || bail "useradd $n: $(cat "$TMP/useradd.err")"
+  D_USERS="$D_USERS $n"
+  printf '%s:pw %s\n' "$n" "$n" | chpasswd || bail "chpasswd $n"
+}
+A=pnfh-a$$      # listed in the senders database
+B=pnfh-b$$      # a user with a password, not listed
+L=pnfh-l$$      # listed, but a system account below MINUID
+u_make "$A"
+u_make "$B"
+u_make "$L" -r
+ok "the users have uids from 1000, the system one below" \
+  test "$(id -u "$A")" -ge 1000 -a "$(id -u "$L")" -lt 1000
+
+cat >"$TMP/senders" <<EOS
+# login:*:account:senders (the hash field is not used: write *)
+$A:*::$A@example.org @example.com
+$L:*::$L@example.org
+EOS
+postern-passwd -f "$TMP/senders" make >"$TMP/make.out" 2>&1
+is "$?" "0" "postern-passwd make compiles the senders file"
+like "$(postern-passwd -f "$TMP/senders" list)" "^$A:" "and lists it"
+
+# The run script: system accounts, the senders database, the outbox.
+svc()
+{
+  d_tcpserver "$@" "PASSWD=/etc/postern/passwd.cdb" "PASSWD=/etc/postern/passwd.cdb
+PASSWD=" "SENDERS=
+" "SENDERS=$TMP/senders.cdb
+"
+}
+svc sys || bail "the run script did not start tcpserver: $(cat "$TMP/sys.log")"
+
+plain() { printf '\0%s\0%s' "$1" "$2" | base64 -w0; }
+# msg USER FROM: swaks sends one message from FROM; the server's replies
+msg()
+{
+  d_limit swaks --server "127.0.0.1:$PORT" --auth PLAIN --auth-user "$1" --auth-password "pw $1" \
+    --from "$2" --to friend@example.net --h-Subject "system account" 2>&1 |
+    sed -n 's/^<[-~*]* *\([0-9][0-9][0-9]\) \([0-9.]*\).*/\1 \2/p' | sed 's/ $//'
+}
+# authcode USER PASSWORD: the reply to AUTH
+authcode()
+{
+  printf 'EHLO client.example\nAUTH PLAIN %s\nQUIT\n' "$(plain "$1" "$2")" | d_chat "$PORT" | grep -v '^250' | codes | sed -n 2p
+}
+
+n0=$(d_count)
+out=$(msg "$A" "$A@example.org" | tail -n 6 | tr '\n' ' ')
+is "$out" "235 2.7.0 250 2.1.0 250 2.1.5 354 250 2.0.0 221 2.0.0 " "a listed user with the system password sends as its address"
+is "$(d_count)" "$((n0 + 1))" "into the outbox"
+is "$(stat -c %U "$(d_last)")" "$ACCT" "written as the ACCOUNT setting's account, not the user's"
+like "$(cat "$TMP/sys.log")" "^postern-checkpw: info: auth ok user=\"$A\" account=$ACCT " "logged with the user and the account"
+out=$(msg "$A" "someone@example.com" | grep -A1 '^235' | sed -n 2p)
+is "$out" "250 2.1.0" "a sender of a listed @domain"
+out=$(msg "$A" "ceo@example.org" | grep -A1 '^235' | sed -n 2p)
+is "$out" "553 5.7.1" "another sender: 553 5.7.1"
+
+out=$(authcode "$B" "pw $B")
+is "$out" "535 5.7.8" "the right password of a user not in the senders database: 535 5.7.8"
+like "$(cat "$TMP/sys.log")" "^postern-checkpw: info: auth fail user=\"$B\" reason=senders\$" "logged: reason=senders"
+out=$(authcode "$L" "pw $L")
+is "$out" "535 5.7.8" "a system account below MINUID: 535 5.7.8"
+like "$(cat "$TMP/sys.log")" "^postern-checkpw: info: auth fail user=\"$L\" reason=minuid\$" "logged: reason=minuid"
+out=$(authcode "$A" wrong)
+is "$out" "535 5.7.8" "a wrong system password: 535 5.7.8"
+server_stop sys
+
+# An entry's account field: that user's sessions run as its own account
+# (here the user's; with the sendmail -bs QUEUE, the MTA sees the user).
+printf '%s:*:%s:\n' "$A" "$A" >"$TMP/senders"
+postern-passwd -f "$TMP/senders" make >/dev/null 2>&1
+chmod 711 "$OUTBOX"; chmod 1777 "$OUTBOX/tmp" "$OUTBOX/new"
+svc sys2 || bail "tcpserver: $(cat "$TMP/sys2.log")"
+n0=$(d_count)
+out=$(msg "$A" "ceo@example.org" | tail -n 2 | head -n 1)
+is "$out" "250 2.0.0" "an empty senders field: any sender"
+is "$(stat -c %U "$(d_last)")" "$A" "an account field: the session runs as it"
+server_stop sys2
+
+# -f and -s together: usage.
+printf 'a\0b\0\0' >"$TMP/cred"
+postern-checkpw -f "$PWDB" -s "$TMP/senders.cdb" true 3<"$TMP/cred" 2>/dev/null
+is "$?" "100" "postern-checkpw -f with -s: usage (100)"
+done_testing
