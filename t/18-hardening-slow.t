@@ -98,13 +98,13 @@ out=$(queue data "r ; $TX ; s DATA\\r\\n ; r ; s Subject: x\\r\\n\\r\\n ; d 0.5 
 is "$(printf '%s\n' "$out" | tail -n 5)" "354 End data with <CR><LF>.<CR><LF>
 $TIMEOUT" "DATA: a line a byte at a time is cut by SMTPTIMEOUT"
 like "$(ends data)" "^postern-queue: info: end reason=timeout user=\"alice\" ip=192\\.0\\.2\\.9 $SID\$" "... logged"
-is "$(ls "$MD/new" "$MD/tmp")" "" "... nothing delivered, nothing left in tmp"
+is "$(ls "$MD/new"; ls "$MD/tmp")" "" "... nothing delivered, nothing left in tmp"
 
 # BDAT: a chunk a byte at a time.
 out=$(queue chunk "r ; $TX ; s BDAT 24 LAST\\r\\n ; d 0.5 abcdefghijklmnopqrstuvw\\n" SMTPTIMEOUT=2)
 is "$(printf '%s\n' "$out" | tail -n 4)" "$TIMEOUT" "BDAT: a chunk a byte at a time is cut by SMTPTIMEOUT"
 like "$(ends chunk)" "^postern-queue: info: end reason=timeout user=\"alice\" ip=192\\.0\\.2\\.9 $SID\$" "... logged"
-is "$(ls "$MD/new" "$MD/tmp")" "" "... nothing delivered, nothing left in tmp"
+is "$(ls "$MD/new"; ls "$MD/tmp")" "" "... nothing delivered, nothing left in tmp"
 
 # Lines that come in time are not cut: a whole body in lines, each well
 # within SMTPTIMEOUT, though the message takes longer than it.

@@ -65,13 +65,18 @@ LOG=$(grep '^postern-' "$TMP/tcp.log")
 SID='[0-9A-Za-z._-]+'
 is "$(printf '%s\n' "$LOG" | grep -Evc " sid=$SID\$")" "0" "every line of postern's programs ends with sid="
 sids=$(printf '%s\n' "$LOG" | sed -E 's/.* sid=//' | awk '!seen[$0]++')
-is "$(printf '%s\n' "$sids" | wc -l | tr -d ' ')" "3" "three connections, three session ids"
+is "$(printf '%s\n' "$sids" | wc -l | tr -d ' ')" "4" "four connections (wait_port's probe, A, B, C), four session ids"
 
 # by SID: the lines of one connection, in order
 by() { printf '%s\n' "$LOG" | grep " sid=$1\$" | sed -E 's/ sid=[^ ]+$//'; }
-A=$(printf '%s\n' "$sids" | sed -n 1p)
-B=$(printf '%s\n' "$sids" | sed -n 2p)
-C=$(printf '%s\n' "$sids" | sed -n 3p)
+# which: the id of the connection whose lines match ERE
+which() { printf '%s\n' "$LOG" | grep -E "$1" | sed -E 's/.* sid=//' | head -n 1; }
+A=$(which 'auth ok user="alice"')
+B=$(which 'auth ok user="carol"')
+C=$(which 'smtpd: info: end reason=quit')
+P=$(printf '%s\n' "$sids" | sed -n 1p)
+is "$(by "$P")" 'postern-smtpd: info: connect ip=127.0.0.1
+postern-smtpd: info: end reason=eof ip=127.0.0.1' "wait_port's probe: connected, closed at once: its end line says eof"
 is "$(by "$A" | sed -E 's/: .*//' | awk '!seen[$0]++' | tr '\n' ' ')" "postern-smtpd postern-checkpw postern-queue " \
   "A: one sid in the lines of the front, the verifier and postern-queue"
 like "$(by "$A")" '^postern-queue: info: accepted id=[^ ]+ size=[0-9]+ rcpts=1 user="alice"' "A: the message accepted, under A's id"

@@ -174,7 +174,7 @@ like "$out" 'New, TLSv1\.2, Cipher is ECDHE-ECDSA-' "TLS 1.2 session"
 like "$out" '250 AUTH PLAIN LOGIN' "the chain answers over TLS 1.2"
 like "$(printf '%s\n' "$out" | sed -n '/^RENEGOTIATING/,$p' | tr '\n' ' ')" '^RENEGOTIATING .*(no renegotiation|alert)' "renegotiation: refused by the server"
 tls_logwait bad 'tls end reason=' 
-like "$(grep 'postern-tls:' "$TMP/bad.log" | tail -n 1)" '^postern-tls: info: tls end reason="[a-z0-9 ]+" ip=127\.0\.0\.1$' "renegotiation: the session ends, logged"
+like "$(grep 'postern-tls:' "$TMP/bad.log" | tail -n 1)" '^postern-tls: info: tls end reason="[a-z0-9 ]+" ip=127\.0\.0\.1 sid=[^ ]+$' "renegotiation: the session ends, logged"
 ok "no process left behind" tls_gone bad
 server_stop bad
 
@@ -246,7 +246,7 @@ time.sleep(15)
 PY
 fp=$!
 ok "a client that reads nothing: the session ends" tls_logwait flood 'tls end reason=timeout'
-like "$(grep 'postern-tls: info: tls end' "$TMP/flood.log")" '^postern-tls: info: tls end reason=timeout ip=127\.0\.0\.1$' "logged: reason=timeout"
+like "$(grep 'postern-tls: info: tls end' "$TMP/flood.log")" '^postern-tls: info: tls end reason=timeout ip=127\.0\.0\.1 sid=[^ ]+$' "logged: reason=timeout"
 ok "no process left behind" tls_gone flood
 kill "$fp" 2>/dev/null
 server_stop flood

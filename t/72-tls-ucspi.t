@@ -97,7 +97,7 @@ SMTPTIMEOUT=1 tls_serve slow "$PN_BIN/postern-tls" -c "$TLS/srv.pem" -k "$TLS/sr
   || bail "tcpserver: $(cat "$TMP/slow.log")"
 printf 'STARTTLS\n' | hold=4 d_chat "$PORT" >"$TMP/chat.out" 2>&1
 tls_logwait slow 'reason=timeout'
-like "$(grep 'postern-tls:' "$TMP/slow.log" | tail -n 1)" '^postern-tls: info: tls fail reason=timeout ip=127\.0\.0\.1$' "STARTTLS then silence: the handshake times out (SMTPTIMEOUT)"
+like "$(grep 'postern-tls:' "$TMP/slow.log" | tail -n 1)" '^postern-tls: info: tls fail reason=timeout ip=127\.0\.0\.1 sid=[^ ]+$' "STARTTLS then silence: the handshake times out (SMTPTIMEOUT)"
 is "$(tail -n 1 "$R")" "ctl eof" "the program: no answer"
 ok "no process left behind" tls_gone slow
 server_stop slow
