@@ -43,8 +43,13 @@ def reply():
         if len(l) < 4 or l[3:4] != b"-":
             return out
 
+# Every writable mapping, read in pieces that overlap by a pattern's
+# length; mappings over 1 GiB are address space reserved by a sanitizer
+# (its shadow memory), not the program's data, and are skipped.
+CHUNK = 8 << 20
 def scan(pats):
     found = set()
+    over = max(len(x) for x in pats)
     with open("/proc/%d/maps" % p.pid) as m:
         maps = m.read().splitlines()
     mem = os.open("/proc/%d/mem" % p.pid, os.O_RDONLY)
@@ -54,13 +59,18 @@ def scan(pats):
             if len(f2) < 2 or "w" not in f2[1]:
                 continue
             lo, hi = (int(x, 16) for x in f2[0].split("-"))
-            try:
-                data = os.pread(mem, hi - lo, lo)
-            except OSError:
+            if hi - lo > 1 << 30:
                 continue
-            for pat in pats:
-                if pat in data:
-                    found.add(pat)
+            at = lo
+            while at < hi:
+                try:
+                    data = os.pread(mem, min(CHUNK + over, hi - at), at)
+                except OSError:
+                    break
+                for pat in pats:
+                    if pat in data:
+                        found.add(pat)
+                at += CHUNK
     finally:
         os.close(mem)
     return sorted(x.decode("latin-1").replace("\0", "\\0") for x in found)
