@@ -606,6 +606,7 @@ static void setup(front *f, char const *const *prog)
   pn_io_init(&f->smtp.io, 1, f->conf.timeout, f->inbuf, sizeof(f->inbuf), f->outbuf, sizeof(f->outbuf));
   /* SMTPAUTHTIMEOUT: from the connection to a successful AUTH */
   pn_io_session(&f->smtp.io, f->conf.authtimeout);
+  pn_failrec_useredis(f->conf.redis, f->conf.redisprefix);
 }
 
 int main(int argc, char const *const *argv)
