@@ -78,7 +78,8 @@ struct front_s
   char envmodif[PN_ENVMODIF_MAX];
   char inbuf[INBUF_SIZE];
   char outbuf[OUTBUF_SIZE];
-  /* Credentials live here and nowhere else, wiped on every path. */
+  /* Credentials live here and in inbuf (and the exact reader's stack),
+     wiped on every path, and before the verifier starts. */
   char line[PN_AUTHLINE_MAX];
   char secret[PN_SECRET_MAX];
   char secret2[PN_SECRET_MAX];
@@ -99,14 +100,16 @@ static void wipe(front *f)
   byte_zzero(f->secret2, sizeof(f->secret2));
   byte_zzero(f->fd3buf, sizeof(f->fd3buf));
   byte_zzero(f->line, sizeof(f->line));
+  pn_io_wipe(&f->smtp.io);
 }
 
-/* The dialogue's end hook: every way out wipes, and logs why. */
+/* The dialogue's end hook: every way out wipes, and logs why: the
+   connection's one end line, unless the session ran in the child. */
 static void end(pn_smtp *s, char const *why)
 {
   front *f = s->ctx;
   wipe(f);
-  if (why && strcmp(why, "quit")) pn_info("end reason=", why, " ip=", f->remoteip);
+  pn_info("end reason=", why, " ip=", f->remoteip);
 }
 
 /* The environment for prog: a skalibs modification string. */
@@ -203,11 +206,10 @@ static void failrec_add(front *f)
 }
 
 /* Every AUTH that does not succeed ends here: the delay, the reply, the
-   log line, the counters; at AUTHMAXFAIL, 421 and close. */
-static void authfail(front *f, unsigned int r, char const *why, unsigned int mech, char const *user, size_t ulen)
+   log line (q: the user name, quoted), the counters; at AUTHMAXFAIL, 421
+   and close. */
+static void authfail_q(front *f, unsigned int r, char const *why, unsigned int mech, char const *q)
 {
-  char q[PN_LOGVAL_SIZE];
-  pn_log_quote(q, user, ulen);
   wipe(f);
   if (f->conf.authfaildelay)
   {
@@ -224,6 +226,12 @@ static void authfail(front *f, unsigned int r, char const *why, unsigned int mec
     pn_smtp_quit(&f->smtp, PN_R_TOOMANYAUTH, "authfail");
   }
   pn_smtp_reply(&f->smtp, r);
+}
+
+static void authfail(front *f, unsigned int r, char const *why, unsigned int mech, char const *user, size_t ulen)
+{
+  char q[PN_LOGVAL_SIZE];
+  authfail_q(f, r, why, mech, pn_log_quote(q, user, ulen));
 }
 
 /* A client response: "*" cancels, "=" is empty, else strict base64.
@@ -279,25 +287,34 @@ static void wait_chain(front *f, pid_t pid, int *wstat)
   pn_smtp_quit(&f->smtp, PN_R_TEMPCLOSE, "wait");
 }
 
-/* The verifier's exit status, as DESIGN.md reads it. */
-static void verdict(front *f, int wstat, unsigned int mech, char const *user, size_t ulen)
+/* The verifier's exit status, as DESIGN.md reads it (q: the user name,
+   quoted).  A session that ran in the child logged its own end line,
+   unless its status says it never started. */
+static void verdict(front *f, int wstat, unsigned int mech, char const *q)
 {
   if (WIFSIGNALED(wstat))
   {
     char fmt[UINT_FMT];
     fmt[uint_fmt(fmt, (unsigned int)WTERMSIG(wstat))] = 0;
     pn_warn("verifier or session killed by signal ", fmt, " ip=", f->remoteip);
-    pn_smtp_quit(&f->smtp, PN_R_AUTHCRASH, 0);
+    pn_smtp_quit(&f->smtp, PN_R_AUTHCRASH, "signal");
   }
   switch (WEXITSTATUS(wstat))
   {
     case 1:
       failrec_add(f);
-      authfail(f, PN_R_AUTHFAIL, "password", mech, user, ulen);
+      authfail_q(f, PN_R_AUTHFAIL, "password", mech, q);
       return;
-    case 2: authfail(f, PN_R_AUTHTEMP, "verifier-misuse", mech, user, ulen); return;
-    case 111: authfail(f, PN_R_AUTHTEMP, "verifier-temporary", mech, user, ulen); return;
-    default: wipe(f); _exit(WEXITSTATUS(wstat));
+    case 2: authfail_q(f, PN_R_AUTHTEMP, "verifier-misuse", mech, q); return;
+    case 111: authfail_q(f, PN_R_AUTHTEMP, "verifier-temporary", mech, q); return;
+    case 0: _exit(0);
+    default:
+    {
+      char fmt[UINT_FMT];
+      fmt[uint_fmt(fmt, (unsigned int)WEXITSTATUS(wstat))] = 0;
+      pn_info("end reason=chain status=", fmt, " ip=", f->remoteip);
+      _exit(WEXITSTATUS(wstat));
+    }
   }
 }
 
@@ -324,6 +341,7 @@ static int fd3_fill(front *f, char const *user, size_t ulen, char const *pw, siz
    chain's environment, its exit status read as DESIGN.md says. */
 static void check(front *f, unsigned int mech, char const *user, size_t ulen, char const *pw, size_t pwlen)
 {
+  char q[PN_LOGVAL_SIZE];
   size_t base = f->envmodiflen;
   size_t basen = f->envmodifn;
   int fd3;
@@ -339,9 +357,12 @@ static void check(front *f, unsigned int mech, char const *user, size_t ulen, ch
     authfail(f, PN_R_AUTHTEMP, "environment", mech, user, ulen);
     return;
   }
-  /* user may point into secret2 (LOGIN): it is wiped after the log line */
   fd3 = fd3_fill(f, user, ulen, pw, pwlen);
   if (fd3 < 0) { f->envmodiflen = base; f->envmodifn = basen; authfail(f, PN_R_AUTHTEMP, "pipe", mech, user, ulen); return; }
+  /* The credentials are in the pipe, and only there from now on: user
+     and pw point into what wipe zeroes, so the log keeps the quoted name */
+  pn_log_quote(q, user, ulen);
+  wipe(f);
   if (!pn_io_flush(&f->smtp.io)) { close(fd3); pn_smtp_quit(&f->smtp, PN_R_TEMPCLOSE, "write"); }
   /* the child gets our open file descriptions, blocking as programs expect */
   pn_io_blocking();
@@ -352,8 +373,8 @@ static void check(front *f, unsigned int mech, char const *user, size_t ulen, ch
   if (pid) wait_chain(f, pid, &wstat);
   ndelay_on(0);
   ndelay_on(1);
-  if (!pid) { authfail(f, PN_R_AUTHTEMP, "spawn", mech, user, ulen); return; }
-  verdict(f, wstat, mech, user, ulen);
+  if (!pid) { authfail_q(f, PN_R_AUTHTEMP, "spawn", mech, q); return; }
+  verdict(f, wstat, mech, q);
 }
 
 /* RFC 4616: [authzid] NUL authcid NUL passwd, exactly two NULs. */
@@ -631,6 +652,7 @@ static void dieconf(front *f, char const *badvar) gccattr_noreturn;
 static void dieconf(front *f, char const *badvar)
 {
   pn_log(PN_LOG_FATAL, "bad value for ", badvar);
+  pn_info("end reason=config ip=unknown");
   pn_io_init(&f->smtp.io, 1, PN_TIMEOUT_DEFAULT, f->inbuf, sizeof(f->inbuf), f->outbuf, sizeof(f->outbuf));
   if (pn_io_put(&f->smtp.io, pn_replies[PN_R_CONFIG].line, pn_replies[PN_R_CONFIG].len))
     pn_io_flush(&f->smtp.io);
@@ -652,12 +674,16 @@ static void setup(front *f, char const *const *prog)
   f->smtp.line = f->line;
   f->smtp.linemax = sizeof(f->line);
   f->smtp.nbad = 0;
+  f->smtp.ncmd = 0;
+  f->smtp.cmdmax = PN_PREAUTH_CMDS_MAX;
   f->smtp.state = 0;
   f->smtp.nulbad = 1;
   f->smtp.end = &end;
   f->smtp.ctx = f;
   if (!pn_conf_read(&f->conf, &badvar)) dieconf(f, badvar);
   pn_io_init(&f->smtp.io, 1, f->conf.timeout, f->inbuf, sizeof(f->inbuf), f->outbuf, sizeof(f->outbuf));
+  /* SMTPAUTHTIMEOUT: from the connection to a successful AUTH */
+  pn_io_session(&f->smtp.io, f->conf.authtimeout);
   pn_failrec_useredis(f->conf.redis, f->conf.redisprefix);
 }
 

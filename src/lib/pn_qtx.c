@@ -76,7 +76,7 @@ void pn_q_log_done(pn_q const *q, char const *what, char const *detail, char con
   size[uint64_fmt(size, q->body.data.size)] = 0;
   n[uint_fmt(n, q->tx.nrcpt)] = 0;
   pn_log_quote(user, u ? u : "", u ? strlen(u) : 0);
-  pn_info(what, " id=", q->tx.id, " size=", size, " rcpts=", n, " user=", user, detail, more);
+  pn_info(what, " id=", q->tx.id, " size=", size, " rcpts=", n, " user=", user, detail, more, " ip=", q->ip);
 }
 
 void pn_q_reply_id(pn_q *q)

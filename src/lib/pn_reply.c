@@ -27,6 +27,7 @@ pn_rdef const pn_replies[PN_R_N] =
   [PN_R_NEEDAUTH] = R(530, "5.7.0", "Authentication required"),
   [PN_R_TIMEOUT] = R(421, "4.4.2", "Timeout, closing connection"),
   [PN_R_TOOMANYBAD] = R(421, "4.7.0", "Too many errors, closing connection"),
+  [PN_R_TOOMANYCMDS] = R(421, "4.7.0", "Too many commands, closing connection"),
   [PN_R_BDATSIZE] = R(421, "4.5.2", "Unusable BDAT chunk size, closing connection"),
   [PN_R_BDATBIG] = R(421, "4.3.4", "BDAT chunk over the size limit, closing connection"),
   [PN_R_CONFIG] = R(421, "4.3.0", "Server configuration error, closing connection"),
