@@ -456,6 +456,7 @@ static void hello(pn_smtp *s, char const *arg, size_t len, int extended)
   f->proto = extended ? "ESMTP" : "SMTP";
   if (!extended) { pn_smtp_helo(s, f->conf.hostname); return; }
   caps.size = f->conf.databytes;
+  caps.limits = f->conf.limits;
   if (f->conf.nmechs && f->plaintext_ok)
   {
     size_t w = 0;

@@ -4,6 +4,7 @@
 #define PN_CONF_H
 
 #include <stddef.h>
+#include "pn_limit.h"
 
 
 /* pn_conf: the environment of DESIGN.md, read once */
@@ -47,6 +48,8 @@ struct pn_conf_s
   unsigned int authinsecure : 1;
   unsigned int tls : 1;
   unsigned int relayclient : 1;
+  unsigned int maxmsgs;          /* MAXMSGS (postern-queue's session cap) */
+  char limits[PN_LIMIT_EHLO_MAX]; /* "LIMITS RCPTMAX=.. MAILMAX=..": RFC 9422, both EHLO replies */
 };
 
 /* Reads and checks every variable.  1, or 0 with *bad naming the
