@@ -434,7 +434,7 @@ static void setup(pn_q *q, char *line)
 static void start(pn_q *q, char *inbuf, char *outbuf)
 {
   char const *bad = 0;
-  int ok = pn_conf_read(&q->conf, &bad) && pn_qlimit_init(&q->lim, q->authuser, &bad);
+  int ok = pn_conf_read(&q->conf, &bad) && pn_qlimit_init(&q->lim, &q->conf, q->authuser, &bad);
   pn_io_init(&q->smtp.io, 0, ok ? q->conf.timeout : PN_TIMEOUT_DEFAULT, inbuf, INBUF_SIZE, outbuf, OUTBUF_SIZE);
   if (!ok)
   {

@@ -18,6 +18,7 @@
 #include <skalibs/types.h>
 
 #include "pn_qlimit.h"
+#include "pn_limitredis.h"
 #include "pn_log.h"
 #include "pn_reply.h"
 
@@ -34,7 +35,40 @@ static int dir_give(void *ctx, char const *u, unsigned int m, unsigned int r, pn
   return pn_limitdb_give(ctx, u, m, r, st);
 }
 
-int pn_qlimit_init(pn_qlimit *ql, char const *user, char const **bad)
+static int redis_take(void *ctx, char const *u, uint64_t now, pn_limits const *l, unsigned int m, unsigned int r, pn_limitst *st)
+{
+  return pn_limitredis_take(ctx, u, now, l, m, r, st);
+}
+
+static int redis_give(void *ctx, char const *u, unsigned int m, unsigned int r, pn_limitst const *st)
+{
+  return pn_limitredis_give(ctx, u, m, r, st);
+}
+
+/* The store: Redis when REDIS is set, else the directory. */
+static void store_pick(pn_qlimit *ql, pn_conf const *c)
+{
+  pn_redis z = PN_REDIS_ZERO;
+  ql->redis = z;
+  if (c->redis)
+  {
+    ql->redis.addr = c->redis;
+    ql->redis.prefix = c->redisprefix;
+    ql->store.take = &redis_take;
+    ql->store.give = &redis_give;
+    ql->store.ctx = &ql->redis;
+    ql->store.kind = "redis";
+    ql->store.where = c->redis;
+    return;
+  }
+  ql->store.take = &dir_take;
+  ql->store.give = &dir_give;
+  ql->store.ctx = &ql->db;
+  ql->store.kind = "dir";
+  ql->store.where = ql->conf.dir;
+}
+
+int pn_qlimit_init(pn_qlimit *ql, pn_conf const *c, char const *user, char const **bad)
 {
   pn_limitst z = PN_LIMITST_ZERO;
   if (!pn_limitconf_read(&ql->conf, bad)) return 0;
@@ -45,13 +79,9 @@ int pn_qlimit_init(pn_qlimit *ql, char const *user, char const **bad)
   ql->taken = z;
   ql->db.dir = ql->conf.dir;
   ql->db.waitms = PN_LIMITDB_WAIT_MS;
-  ql->store.take = &dir_take;
-  ql->store.give = &dir_give;
-  ql->store.ctx = &ql->db;
-  ql->store.kind = "dir";
-  ql->store.where = ql->conf.dir;
-  ql->counted = ql->user && ql->conf.dir && (ql->conf.limits.msgs.window || ql->conf.limits.rcpts.window);
-  if (ql->conf.dir && !random_uint32(EXPIRE_ONE_IN))
+  store_pick(ql, c);
+  ql->counted = ql->user && ql->store.where && (ql->conf.limits.msgs.window || ql->conf.limits.rcpts.window);
+  if (!c->redis && ql->conf.dir && !random_uint32(EXPIRE_ONE_IN))
     pn_limitdb_expire(&ql->db, (uint64_t)time(0), EXPIRE_MAX);
   return 1;
 }

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include "pn_limit.h"
 #include "pn_limitdb.h"
+#include "pn_conf.h"
+#include "pn_redis.h"
 #include "pn_smtp.h"
 
 
@@ -15,18 +17,19 @@
    session (MAXMSGS), the LIMITS keyword of the EHLO reply.  Limits apply
    to SMTPAUTHUSER only; without it (RELAYCLIENT) every hook passes. */
 
-/* Where the counts live, behind one interface: the directory (LIMITDIR,
-   pn_limitdb) now; another store (Redis) fills the same four members.
-   take and give have pn_limitdb_take's and pn_limitdb_give's contracts;
-   where names the store in the state error line ("dir=DIR"). */
+/* Where the counts live, behind one interface: Redis (REDIS,
+   pn_limitredis) when it is set, else the directory (LIMITDIR,
+   pn_limitdb).  take and give have pn_limitdb_take's and
+   pn_limitdb_give's contracts; kind and where name the store in the
+   state error line ("dir=DIR", "redis=ADDR"). */
 typedef struct pn_lstore_s pn_lstore;
 struct pn_lstore_s
 {
   int (*take)(void *, char const *, uint64_t, pn_limits const *, unsigned int, unsigned int, pn_limitst *);
   int (*give)(void *, char const *, unsigned int, unsigned int, pn_limitst const *);
   void *ctx;
-  char const *kind;         /* "dir" */
-  char const *where;        /* LIMITDIR */
+  char const *kind;         /* "dir" or "redis" */
+  char const *where;        /* LIMITDIR or REDIS */
 };
 
 typedef struct pn_qlimit_s pn_qlimit;
@@ -34,6 +37,7 @@ struct pn_qlimit_s
 {
   pn_limitconf conf;
   pn_limitdb db;
+  pn_redis redis;
   pn_lstore store;
   char const *user;         /* SMTPAUTHUSER; 0: no limits */
   char const *ip;           /* TCPREMOTEIP, for the log */
@@ -45,11 +49,12 @@ struct pn_qlimit_s
   unsigned int counted : 1; /* a store and a limit: counts are kept */
 };
 
-/* Reads the settings (pn_limitconf_read) and now and then expires old
-   records.  user: SMTPAUTHUSER or 0.  1, or 0 with *bad naming the
-   malformed variable.  (The LIMITS keyword of the EHLO reply is
-   pn_conf's, since the front lists it too.) */
-extern int pn_qlimit_init(pn_qlimit *, char const *, char const **);
+/* Reads the settings (pn_limitconf_read), picks the store (c's REDIS,
+   else LIMITDIR) and now and then expires old records in LIMITDIR.
+   user: SMTPAUTHUSER or 0.  1, or 0 with *bad naming the malformed
+   variable.  (The LIMITS keyword of the EHLO reply is pn_conf's, since
+   the front lists it too.) */
+extern int pn_qlimit_init(pn_qlimit *, pn_conf const *, char const *, char const **);
 
 /* MAIL, first: after MAXMSGS messages accepted in the session, the log
    line, 421 4.7.0 and the session ends (pn_smtp_quit, why "limit"). */
