@@ -337,6 +337,15 @@ static void do_auth(pn_smtp *p, char const *s, size_t len)
   pn_smtp_reply(p, PN_R_NOAUTH);
 }
 
+/* The front does STARTTLS; after AUTH (and in 220 mode) there is none,
+   and it is never listed. */
+static void do_starttls(pn_smtp *p, char const *s, size_t len)
+{
+  pn_q *q = p->ctx;
+  (void)s; (void)len;
+  pn_smtp_reply(p, q->conf.tls ? PN_R_TLSACTIVE : PN_R_NOSTARTTLS);
+}
+
 static void do_quit(pn_smtp *p, char const *s, size_t len)
 {
   (void)s; (void)len;
@@ -360,6 +369,7 @@ static pn_verb const verbs[] =
   { .name = "QUIT", .args = PN_ARGS_NONE, .f = &do_quit },
   { .name = "RCPT", .args = PN_ARGS_RAW, AUTHED, .f = &do_rcpt },
   { .name = "RSET", .args = PN_ARGS_NONE, .f = &do_rset },
+  { .name = "STARTTLS", .args = PN_ARGS_NONE, .f = &do_starttls },
   { .name = "VRFY", .args = PN_ARGS_SOME, .f = &do_vrfy },
 };
 #undef AUTHED

@@ -124,7 +124,7 @@ like "$(cat "$TMP/nokey.log")" "postern-tls: fatal: unable to read the key pair 
 server_stop nokey
 
 # conf/tcpserver/run with TLS=starttls, today's front behind: a session
-# as before (the front offers STARTTLS once it speaks UCSPI-TLS).
+# as before for a client that does not ask for TLS (t/76: STARTTLS).
 if d_have tcprules swaks && [ -x "$PN_BIN/postern-smtpd" ] && [ -x "$PN_BIN/postern-passwd" ]
 then
   d_setup

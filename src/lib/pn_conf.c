@@ -169,6 +169,7 @@ int pn_conf_read(pn_conf *c, char const **bad)
   if (!gethost(c)) { *bad = "SMTPHOSTNAME"; return 0; }
   c->authinsecure = getflag("AUTHINSECURE");
   c->tls = getflag("SMTPTLS") || getflag("SSL_PROTOCOL");
+  c->tlsrequired = getflag("TLSREQUIRED");
   c->relayclient = !!getenv("RELAYCLIENT");
   return 1;
 }

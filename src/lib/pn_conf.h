@@ -53,6 +53,7 @@ struct pn_conf_s
   unsigned char mechs[PN_MECH_MAX];
   unsigned int authinsecure : 1;
   unsigned int tls : 1;
+  unsigned int tlsrequired : 1; /* TLSREQUIRED: no MAIL or AUTH before TLS */
   unsigned int relayclient : 1;
   unsigned int maxmsgs;          /* MAXMSGS (postern-queue's session cap) */
   char limits[PN_LIMIT_EHLO_MAX]; /* "LIMITS RCPTMAX=.. MAILMAX=..": RFC 9422, both EHLO replies */

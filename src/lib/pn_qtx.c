@@ -56,7 +56,8 @@ int pn_q_prefix(pn_q *q, pn_sink const *k, unsigned int found)
   {
     .helo = q->helo, .host = getenv("TCPREMOTEHOST"), .ip = getenv("TCPREMOTEIP"), .by = q->conf.hostname,
     .proto = pn_msg_proto(q->esmtp, q->conf.tls, !!q->authuser, q->tx.mail.smtputf8),
-    .id = q->tx.id, .date = date, .priv = q->lim.conf.receivedprivate && q->authuser
+    .id = q->tx.id, .date = date, .priv = q->lim.conf.receivedprivate && q->authuser,
+    .tlsproto = getenv("SSL_PROTOCOL"), .tlscipher = getenv("SSL_CIPHER")
   };
   pn_msg_date(date, time(0));
   if (!k->put(k->ctx, rec, pn_msg_received(rec, &r))) return 0;
