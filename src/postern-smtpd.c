@@ -554,6 +554,7 @@ static void hello(pn_smtp *s, char const *arg, size_t len, int extended)
   if (!extended) { pn_smtp_helo(s, f->conf.hostname); return; }
   caps.size = f->conf.databytes;
   if (f->starttls) caps.starttls = "STARTTLS";
+  caps.limits = f->conf.limits;
   if (f->conf.nmechs && f->plaintext_ok && (f->conf.tls || !f->conf.tlsrequired))
   {
     size_t w = 0;
