@@ -66,23 +66,11 @@ static void die_io(pn_q *q)
 
 /* Delivery */
 
-/* The log line of a message refused for its content: " reason=WHY",
-   then " ip=" and the client's address (TCPREMOTEIP, cut to
-   PN_LOGVAL_MAX bytes). */
+/* The log line of a message refused for its content: " reason=WHY"
+   (pn_q_log_done adds the user and the client's address). */
 static void log_refused(pn_q const *q, char const *reason)
 {
-  char why[48] = " reason=";
-  char more[PN_LOGVAL_MAX + 5] = " ip=";
-  char const *ip = getenv("TCPREMOTEIP");
-  size_t n = strlen(reason);
-  if (n > sizeof(why) - 9) n = sizeof(why) - 9;
-  memcpy(why + 8, reason, n);
-  why[8 + n] = 0;
-  n = ip ? strlen(ip) : 0;
-  if (n > PN_LOGVAL_MAX) n = PN_LOGVAL_MAX;
-  memcpy(more + 4, ip ? ip : "", n);
-  more[4 + n] = 0;
-  pn_q_log_done(q, "refused", why, more);
+  pn_q_log_done(q, "refused", " reason=", reason);
 }
 
 /* The data was refused (st: PN_BODY_*, not OK): log, reply. */

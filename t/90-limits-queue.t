@@ -216,7 +216,7 @@ out=$(msg | lq LIMITDIR="$L" MSGLIMIT=3/1h)
 like "$out" '^235 2.7.0
 451 4.7.1 Sending limit reached: 3 messages per 1h; try again in (9[0-9]|100) seconds
 ' "a window that has not ended: refused, freeing when its record says"
-like "$(cat "$TMP/stderr")" "limit=msgs max=3/1h ip=192.0.2.9 frees=$((now + 100))\$" "... the log line's frees= is the window's end"
+like "$(cat "$TMP/stderr")" "limit=msgs max=3/1h ip=192.0.2.9 frees=$((now + 100)) sid=[^ ]+$" "... the log line's frees= is the window's end"
 fresh
 printf 'pnlimit1 %s %s 3 0 0\n' "$(hexu alice)" $((now + 86400)) >"$(rec alice)"
 out=$(msg | lq LIMITDIR="$L" MSGLIMIT=3/1h | codes | head -2)

@@ -71,7 +71,7 @@ no "an unbalanced quote" 'From: "Alice <alice@example.org>' "$R_SYNTAX"
 no "an unbalanced angle" 'From: Alice <alice@example.org' "$R_SYNTAX"
 no "an unbalanced comment" 'From: alice@example.org (Alice' "$R_SYNTAX"
 no "an empty From:" 'From: ' "$R_SYNTAX"
-like "$(cat "$TMP/stderr")" 'postern-queue: info: refused id=[^ ]+ size=[0-9]+ rcpts=1 user="alice" reason=from-unparsable ip=192\.0\.2\.9$' "the log line names the reason and the address"
+like "$(cat "$TMP/stderr")" 'postern-queue: info: refused id=[^ ]+ size=[0-9]+ rcpts=1 user="alice" reason=from-unparsable ip=192\.0\.2\.9 sid=[^ ]+$' "the log line names the reason and the address"
 
 # thousands of addresses: more than 256 in one field do not parse
 many=$(i=0; while [ $i -lt 3000 ]; do printf 'alice@example.org, '; i=$((i + 1)); done)
@@ -81,7 +81,7 @@ yes "200 addresses, folded" "From: ${few}alice@example.org"
 # a header over the scan bound (64 KiB): cannot be checked, refused
 long=$(i=0; while [ $i -lt 1200 ]; do printf 'X-Pad: %s\\r\\n' "$(printf '%070d' $i)"; i=$((i + 1)); done)
 no "a header of 86 KiB, From: at the end" "${long}From: alice@example.org" "$R_LONG"
-like "$(cat "$TMP/stderr")" 'reason=header-too-long ip=192\.0\.2\.9$' "... reason=header-too-long"
+like "$(cat "$TMP/stderr")" 'reason=header-too-long ip=192\.0\.2\.9 sid=[^ ]+$' "... reason=header-too-long"
 like "$(hdr "" "${long}From: mallory@evil.example")" '^250 ' "... without SMTPSENDERS nothing is checked"
 is "$(nmsgs "$MD")" 1 "... and it is delivered"
 like "$(hdr "" 'From: mallory@evil.example')" '^250 ' "without SMTPSENDERS any From: passes"

@@ -92,7 +92,8 @@ static int cfws(parse *p)
 }
 
 /* A quoted string or a domain literal from s[i], to its closing byte:
-   quoted pairs, folds; no NUL, no bare CR, no nested '['.  1 if closed. */
+   quoted pairs (not of NUL, CR or LF), folds; no NUL, no bare CR, no
+   nested '['.  1 if closed. */
 static int delimited(parse *p, char close)
 {
   p->i++;
@@ -101,7 +102,14 @@ static int delimited(parse *p, char close)
     char c = p->s[p->i];
     size_t n;
     if (c == close) { p->i++; return 1; }
-    if (c == '\\') { if (p->i + 1 >= p->len || !p->s[p->i + 1]) return 0; p->i += 2; continue; }
+    /* a quoted CR or LF would vanish with the folds' line ends and leave
+       its backslash to quote the next byte: refused */
+    if (c == '\\')
+    {
+      if (p->i + 1 >= p->len || !p->s[p->i + 1] || p->s[p->i + 1] == '\r' || p->s[p->i + 1] == '\n') return 0;
+      p->i += 2;
+      continue;
+    }
     if (!c || (close == ']' && c == '[')) return 0;
     if (c == '\r' && !fws(p, p->i, &n)) return 0;
     p->i++;

@@ -74,7 +74,6 @@ int pn_qlimit_init(pn_qlimit *ql, pn_conf const *c, char const *user, char const
   if (!pn_limitconf_read(&ql->conf, bad)) return 0;
   ql->user = user && *user ? user : 0;
   ql->ip = getenv("TCPREMOTEIP");
-  ql->sid = getenv("SMTPSESSIONID");
   ql->accepted = ql->tmsgs = ql->trcpts = 0;
   ql->taken = z;
   ql->db.dir = ql->conf.dir;
@@ -86,7 +85,8 @@ int pn_qlimit_init(pn_qlimit *ql, pn_conf const *c, char const *user, char const
   return 1;
 }
 
-/* "limit refused user=... limit=WHICH max=MAX ip=IP[ frees=T][ sid=ID]" */
+/* "limit refused user=... limit=WHICH max=MAX ip=IP[ frees=T]" (pn_log
+   adds " sid=ID") */
 static void log_refused(pn_qlimit const *ql, char const *which, char const *max, char const *frees)
 {
   char user[PN_LOGVAL_SIZE];
@@ -94,7 +94,7 @@ static void log_refused(pn_qlimit const *ql, char const *which, char const *max,
   char const *u = ql->user ? ql->user : "";
   pn_log_quote(user, u, strlen(u));
   pn_info("limit refused user=", user, " limit=", which, " max=", max, " ip=", ip,
-    frees ? " frees=" : "", frees ? frees : "", ql->sid ? " sid=" : "", ql->sid ? ql->sid : "");
+    frees ? " frees=" : "", frees ? frees : "");
 }
 
 /* "limit state error user=... ip=IP dir=DIR: error" */

@@ -41,7 +41,6 @@ struct pn_qlimit_s
   pn_lstore store;
   char const *user;         /* SMTPAUTHUSER; 0: no limits */
   char const *ip;           /* TCPREMOTEIP, for the log */
-  char const *sid;          /* SMTPSESSIONID, for the log; 0 if unset */
   unsigned int accepted;    /* messages accepted in this session */
   unsigned int tmsgs;       /* what the open transaction took */
   unsigned int trcpts;

@@ -130,6 +130,8 @@ static void test_hostile(void)
   result(parses(" Alice alice@example.org>", 0), "a stray closing bracket");
   result(parses(" \"Alice <alice@example.org>", 0), "an unbalanced quote");
   result(parses(" (Alice alice@example.org", 0), "an unbalanced comment");
+  result(parses(" a@[192.0.2.1\\\n ]", 0), "a quoted LF in a domain literal (it would vanish with the fold and leave its backslash)");
+  result(parses(" \"a\\\r\n b\"@example.org", 0), "a quoted CR in a quoted string");
   result(parses(" alice@example.org)", 0), "a stray closing parenthesis");
   result(parses(" a@[1.2.3.4", 0), "an unclosed domain literal");
   result(parses(" a@[1.[2].3]", 0), "a nested domain literal");
