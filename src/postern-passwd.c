@@ -36,7 +36,7 @@
 #include "lib/pn_ct.h"
 #include "lib/pn_limits.h"
 #include "lib/pn_log.h"
-#include "lib/pn_pwdb.h"
+#include "lib/pn_pwfile.h"
 
 #define USAGE "postern-passwd [ -f pwfile ] [ -m yescrypt|sha512crypt|bcrypt ] [ -a account ] [ -s senders ] [ -l limits ] add|set|del|check user | list | make"
 #define dieusage() strerr_dieusage(100, USAGE)
@@ -226,7 +226,7 @@ static void parse(char const *s, size_t len, genalloc *ents)
     size_t n = nl ? (size_t)(nl - (s + pos)) : len - pos;
     ent x = { .e = PN_PWENT_ZERO, .off = pos, .len = n, .lineno = ++lineno };
     char const *err = "";
-    int r = pn_pwdb_parse(s + pos, n, &x.e, &err);
+    int r = pn_pwfile_parse(s + pos, n, &x.e, &err);
     if (r < 0) dieline(lineno, err, "");
     if (r && !genalloc_append(ent, ents, &x)) diesys("allocate memory", "");
     pos += n + (nl ? 1 : 0);
@@ -294,7 +294,7 @@ static void writecdb(genalloc const *ents, struct stat const *like)
   {
     ent const *x = genalloc_s(ent, ents) + i;
     char data[PN_PWDB_DATA_MAX];
-    size_t len = pn_pwdb_pack(data, &x->e);
+    size_t len = pn_pwfile_pack(data, &x->e);
     if (!cdbmake_add(&c, x->e.user, x->e.userlen, data, len)) diesys("write ", cdbtmp);
   }
   if (!cdbmake_finish(&c)) diesys("write ", cdbtmp);
@@ -518,11 +518,11 @@ static void do_addset(char const *user, int isadd)
   ent const *x;
   int exists;
   checkname(user);
-  if (optaccount && !pn_pwdb_account_ok(optaccount, strlen(optaccount)))
+  if (optaccount && !pn_pwfile_account_ok(optaccount, strlen(optaccount)))
     refuse("bad account name: ", optaccount, "");
-  if (optsenders && !pn_pwdb_senders_ok(optsenders, strlen(optsenders)))
+  if (optsenders && !pn_pwfile_senders_ok(optsenders, strlen(optsenders)))
     refuse("bad senders list: ", optsenders, ": space-separated addresses or @domains");
-  if (optlimits && !pn_pwdb_limits_ok(optlimits, strlen(optlimits)))
+  if (optlimits && !pn_pwfile_limits_ok(optlimits, strlen(optlimits)))
     refuse("bad limits: ", optlimits, ": msgs=N/WINDOW rcpts=N/WINDOW, either or both, WINDOW as 30s, 10m, 1h, 1d");
   lookup(&src, &ents, &st, user, !isadd, &x);
   if (optaccount && *optaccount)
