@@ -8,6 +8,7 @@
  * this file (t/27 checks its symbols).
  */
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "pn_pwfile.h"
@@ -112,6 +113,70 @@ int pn_pwfile_parse(char const *s, size_t len, pn_pwent *e, char const **err)
   if (!pn_pwfile_limits_ok(x.limits, x.limitslen)) return (*err = "bad limits field", -1);
   *e = x;
   return 1;
+}
+
+static int linecmp(void const *a, void const *b)
+{
+  pn_pwline const *x = *(pn_pwline const *const *)a;
+  pn_pwline const *y = *(pn_pwline const *const *)b;
+  size_t n = x->e.userlen < y->e.userlen ? x->e.userlen : y->e.userlen;
+  int r = memcmp(x->e.user, y->e.user, n);
+  if (r) return r;
+  return x->e.userlen < y->e.userlen ? -1 : x->e.userlen > y->e.userlen;
+}
+
+/* A user on two lines: 0 and the two line numbers; else 1; -1 ENOMEM. */
+static int nodups(genalloc const *ents, unsigned int *lineno, unsigned int *other)
+{
+  size_t n = genalloc_len(pn_pwline, ents);
+  pn_pwline const **v;
+  size_t i;
+  int ok = 1;
+  if (n < 2) return 1;
+  v = malloc(n * sizeof(pn_pwline const *));
+  if (!v) return -1;
+  for (i = 0; i < n; i++) v[i] = genalloc_s(pn_pwline, ents) + i;
+  qsort(v, n, sizeof(pn_pwline const *), &linecmp);
+  for (i = 1; ok && i < n; i++) if (!linecmp(&v[i-1], &v[i]))
+  {
+    pn_pwline const *later = v[i]->lineno > v[i-1]->lineno ? v[i] : v[i-1];
+    *lineno = later->lineno;
+    *other = (later == v[i] ? v[i-1] : v[i])->lineno;
+    ok = 0;
+  }
+  free(v);
+  return ok;
+}
+
+int pn_pwfile_parseall(char const *s, size_t len, genalloc *ents, unsigned int *lineno, char const **err, unsigned int *other)
+{
+  size_t pos = 0;
+  unsigned int n = 0;
+  genalloc_setlen(pn_pwline, ents, 0);
+  *other = 0;
+  while (pos < len)
+  {
+    char const *nl = memchr(s + pos, '\n', len - pos);
+    size_t k = nl ? (size_t)(nl - (s + pos)) : len - pos;
+    pn_pwline x = { .e = PN_PWENT_ZERO, .off = pos, .len = k, .lineno = ++n };
+    int r = pn_pwfile_parse(s + pos, k, &x.e, err);
+    if (r < 0) return (*lineno = n, 0);
+    if (r && !genalloc_append(pn_pwline, ents, &x)) return -1;
+    pos += k + (nl ? 1 : 0);
+  }
+  return nodups(ents, lineno, other);
+}
+
+pn_pwline const *pn_pwfile_find(genalloc const *ents, char const *user, size_t len)
+{
+  size_t n = genalloc_len(pn_pwline, ents);
+  size_t i;
+  for (i = 0; i < n; i++)
+  {
+    pn_pwline const *x = genalloc_s(pn_pwline, ents) + i;
+    if (x->e.userlen == len && !memcmp(x->e.user, user, len)) return x;
+  }
+  return 0;
 }
 
 size_t pn_pwfile_pack(char *dst, pn_pwent const *e)

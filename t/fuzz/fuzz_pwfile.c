@@ -7,12 +7,14 @@
  * file; each line is copied to an exact-size heap buffer so that ASan
  * sees a read one byte too far.  The whole input is also given to
  * pn_pwdb_unpack as a cdb record, as postern-checkpw would find it in a
- * corrupt database.
+ * corrupt database, and to pn_pwfile_parseall as a whole file.
  *
  * Invariants: an accepted entry's fields lie inside its line, in order,
  * and pass the field checks; packed then unpacked, it is the same; a
  * refused line says why; an unpacked record has three NUL-terminated
- * fields within the limits, and packs back to the same bytes.
+ * fields within the limits, and packs back to the same bytes; a whole
+ * file is accepted exactly when every line is and no user is on two
+ * lines, and pn_pwfile_find finds each user on its own line.
  */
 
 #include <stdint.h>
@@ -98,9 +100,44 @@ static void record(char const *s, size_t len)
   free(d);
 }
 
+static void whole(char const *s, size_t len)
+{
+  genalloc ents = GENALLOC_ZERO;
+  unsigned int lineno = 0;
+  unsigned int other = 0;
+  char const *err = 0;
+  int r = pn_pwfile_parseall(s, len, &ents, &lineno, &err, &other);
+  size_t n = genalloc_len(pn_pwline, &ents);
+  size_t i;
+  if (r < 0) fuzz_fail("pn_pwfile_parseall: out of memory");
+  if (!r && (!lineno || (!other && (!err || !*err)) || (other && other >= lineno)))
+    fuzz_fail("a refused file without its line, reason or earlier line");
+  if (!r && other)
+  {
+    pn_pwline const *a = 0;
+    pn_pwline const *b = 0;
+    for (i = 0; i < n; i++)
+    {
+      pn_pwline const *x = genalloc_s(pn_pwline, &ents) + i;
+      if (x->lineno == other) a = x;
+      if (x->lineno == lineno) b = x;
+    }
+    if (!a || !b || a->e.userlen != b->e.userlen || memcmp(a->e.user, b->e.user, a->e.userlen))
+      fuzz_fail("a duplicate that is not one");
+  }
+  for (i = 0; r > 0 && i < n; i++)
+  {
+    pn_pwline const *x = genalloc_s(pn_pwline, &ents) + i;
+    if (x->off + x->len > len || x->e.user != s + x->off) fuzz_fail("a line outside the file");
+    if (pn_pwfile_find(&ents, x->e.user, x->e.userlen) != x) fuzz_fail("find does not find a user's own line");
+  }
+  genalloc_free(pn_pwline, &ents);
+}
+
 int LLVMFuzzerTestOneInput(uint8_t const *data, size_t size)
 {
   lines((char const *)data, size);
   record((char const *)data, size);
+  whole((char const *)data, size);
   return 0;
 }
