@@ -10,14 +10,20 @@
  * program image ends (at the entry of execve, or when its process exits)
  * appends one line to log:
  *
- *   exe=NAME pid=N hwm_kb=N how=exec|exit
+ *   exe=NAME pid=N hwm_kb=N minflt=N majflt=N syscalls=N cpu_us=N how=exec|exit
  *
  * NAME is the image's comm (15 bytes at most), hwm_kb VmHWM from
  * /proc/PID/status: the peak resident set of that image's own address
  * space.  Unlike ru_maxrss, which carries over an execve and takes in
  * reaped children, it is one program's peak: postern-smtpd, postern-checkpw
  * and postern-queue, which follow each other in one process, are measured
- * apart.  Nothing is added to the measured processes (an LD_PRELOAD shim
+ * apart.  minflt and majflt (page faults, /proc/PID/stat), cpu_us (time
+ * on a CPU, /proc/PID/schedstat) and syscalls (system calls entered,
+ * counted here) are the image's own: the process's counts less those at
+ * the image's start (its fork, or the execve that began it), so the
+ * execve's own faults count for the new image.  Times are inflated by
+ * the tracing (each system call stops twice); counts are not.  Nothing
+ * is added to the measured processes (an LD_PRELOAD shim
  * adds its own pages); they only run slower.  Exits with prog's status, or
  * 111 on a system error, 100 on usage.
  */
@@ -37,6 +43,59 @@
 #define USAGE "pn-rss -o log prog [args...]"
 #define PR_STATUS_MAX 4096
 #define PR_FIELD_MAX 32
+#define PR_PIDS 4096                  /* processes followed at once */
+
+/* Per process: the counts at its image's start, and its system calls. */
+struct pc { pid_t pid; unsigned long minflt, majflt, cpu_us, sys; };
+static struct pc pcs[PR_PIDS];
+
+static struct pc *pcof(pid_t pid)
+{
+  unsigned int i = (unsigned int)pid % PR_PIDS;
+  unsigned int k;
+  for (k = 0; k < PR_PIDS; k++, i = (i + 1) % PR_PIDS)
+    if (pcs[i].pid == pid) return &pcs[i];
+  for (k = 0, i = (unsigned int)pid % PR_PIDS; k < PR_PIDS; k++, i = (i + 1) % PR_PIDS)
+    if (!pcs[i].pid)
+    {
+      memset(&pcs[i], 0, sizeof(pcs[i]));
+      pcs[i].pid = pid;
+      return &pcs[i];
+    }
+  return 0;
+}
+
+/* minflt and majflt from /proc/PID/stat (fields 10 and 12), after the
+   comm in parentheses; cpu_us from /proc/PID/schedstat. */
+static void counts(pid_t pid, unsigned long *minflt, unsigned long *majflt, unsigned long *cpu_us)
+{
+  char path[64];
+  char buf[PR_STATUS_MAX];
+  char const *p;
+  ssize_t r;
+  int fd;
+  *minflt = *majflt = *cpu_us = 0;
+  snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+  fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  r = read(fd, buf, sizeof(buf) - 1);
+  close(fd);
+  if (r <= 0) return;
+  buf[r] = 0;
+  p = strrchr(buf, ')');
+  if (p && sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %lu %*u %lu", minflt, majflt) != 2) *minflt = *majflt = 0;
+  snprintf(path, sizeof(path), "/proc/%ld/schedstat", (long)pid);
+  fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  r = read(fd, buf, sizeof(buf) - 1);
+  close(fd);
+  if (r <= 0) return;
+  buf[r] = 0;
+  {
+    unsigned long long ns = 0;
+    if (sscanf(buf, "%llu", &ns) == 1) *cpu_us = (unsigned long)(ns / 1000);
+  }
+}
 
 static int logfd = -1;
 
@@ -73,7 +132,9 @@ static void record(pid_t pid, char const *how)
   char st[PR_STATUS_MAX];
   char name[PR_FIELD_MAX];
   char hwm[PR_FIELD_MAX];
-  char line[PR_FIELD_MAX * 2 + 64];
+  char line[PR_FIELD_MAX * 2 + 160];
+  unsigned long minflt, majflt, cpu_us;
+  struct pc *c = pcof(pid);
   ssize_t r;
   int n;
   int fd;
@@ -88,7 +149,14 @@ static void record(pid_t pid, char const *how)
   field(name, st, "\nName:", 0);
   field(hwm, st, "\nVmHWM:", 1);
   if (!hwm[0]) return;
-  n = snprintf(line, sizeof(line), "exe=%s pid=%ld hwm_kb=%s how=%s\n", name, (long)pid, hwm, how);
+  counts(pid, &minflt, &majflt, &cpu_us);
+  if (!c) return;
+  n = snprintf(line, sizeof(line), "exe=%s pid=%ld hwm_kb=%s minflt=%lu majflt=%lu syscalls=%lu cpu_us=%lu how=%s\n",
+    name, (long)pid, hwm, minflt - c->minflt, majflt - c->majflt, c->sys, cpu_us - c->cpu_us, how);
+  c->minflt = minflt;
+  c->majflt = majflt;
+  c->cpu_us = cpu_us;
+  c->sys = 0;
   if (n > 0 && (size_t)n < sizeof(line) && write(logfd, line, (size_t)n) < 0) diesys("write");
 }
 
@@ -122,6 +190,8 @@ static int trace(pid_t top)
     }
     if (WIFEXITED(st) || WIFSIGNALED(st))
     {
+      struct pc *c = pcof(pid);
+      if (c) c->pid = 0;
       tracees--;
       if (pid == top) topstatus = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
       continue;
@@ -131,9 +201,12 @@ static int trace(pid_t top)
     {
       struct __ptrace_syscall_info si;
       if (ptrace(PTRACE_GET_SYSCALL_INFO, pid, sizeof(si), &si) > 0
-       && si.op == PTRACE_SYSCALL_INFO_ENTRY
-       && (si.entry.nr == SYS_execve || si.entry.nr == SYS_execveat))
-        record(pid, "exec");
+       && si.op == PTRACE_SYSCALL_INFO_ENTRY)
+      {
+        struct pc *c = pcof(pid);
+        if (si.entry.nr == SYS_execve || si.entry.nr == SYS_execveat) record(pid, "exec");
+        if (c) c->sys++;
+      }
     }
     else if (WSTOPSIG(st) == SIGTRAP && st >> 16)
     {

@@ -37,7 +37,7 @@
 #include "lib/pn_pwfile.h"
 #include "lib/pn_pwstore.h"
 
-#define USAGE "postern-passwd [ -f pwfile ] [ -m yescrypt|sha512crypt|bcrypt ] [ -a account ] [ -s senders ] [ -l limits ] add|set|del|check user | list | make"
+#define USAGE "postern-passwd [ -f pwfile ] [ -m yescrypt|sha512crypt|bcrypt ] [ -c cost ] [ -a account ] [ -s senders ] [ -l limits ] add|set|del|check user | list | make"
 
 #define PN_PWFILE_DEFAULT "/etc/postern/passwd"
 #define PN_PWFILE_MAX (64UL << 20)    /* bytes in the source file */
@@ -64,6 +64,7 @@ static method const methods[] =
 
 static char const *file = PN_PWFILE_DEFAULT;
 static char const *prefix = "$y$";      /* -m */
+static unsigned long cost = 0;          /* -c: 0 for the method's default */
 static char const *optaccount = 0;      /* -a */
 static char const *optsenders = 0;      /* -s */
 static char const *optlimits = 0;       /* -l */
@@ -316,6 +317,21 @@ static char const *prefixof(char const *name)
   return 0;
 }
 
+/* -c: below the method's floor, or a count libxcrypt does not take for
+   it, is a refusal. */
+static void checkcost(void)
+{
+  char fmt[ULONG_FMT];
+  if (pn_crypt_cost_ok(prefix, cost)) return;
+  if (errno == ERANGE)
+  {
+    fmt[ulong_fmt(fmt, pn_crypt_cost_min(prefix))] = 0;
+    refuse("cost below the floor of the method: at least ", fmt, "");
+  }
+  if (errno == EINVAL) refuse("cost out of the method's range (see crypt_gensalt(3))", "", "");
+  diesys("check the cost", "");
+}
+
 /* Appends user:hash[:account[:senders[:limits]]] and a LF. */
 static void catentry(stralloc *sa, char const *user, char const *hash, pn_pwent const *f)
 {
@@ -456,7 +472,7 @@ static void do_addset(char const *user, int isadd)
     if (!getpwnam(optaccount)) strerr_warnw("account ", optaccount, " does not exist (yet)");
   }
   getpassword(user, 1);
-  if (!pn_crypt_hash(hash, sizeof(hash), prefix, pwin[0])) diesys("hash the password", "");
+  if (!pn_crypt_hash(hash, sizeof(hash), prefix, cost, pwin[0])) diesys("hash the password", "");
   wipe();
   lock();
   exists = lookup(&src, &ents, &st, user, !isadd, &x);
@@ -508,12 +524,13 @@ int main(int argc, char const *const *argv)
     subgetopt l = SUBGETOPT_ZERO;
     for (;;)
     {
-      int opt = subgetopt_r(argc, argv, "f:m:a:s:l:", &l);
+      int opt = subgetopt_r(argc, argv, "f:m:c:a:s:l:", &l);
       if (opt == -1) break;
       switch (opt)
       {
         case 'f': file = l.arg; break;
         case 'm': prefix = prefixof(l.arg); if (!prefix) dieusage(); break;
+        case 'c': if (!ulong0_scan(l.arg, &cost)) dieusage(); break;
         case 'a': optaccount = l.arg; break;
         case 's': optsenders = l.arg; break;
         case 'l': optlimits = l.arg; break;
@@ -524,6 +541,7 @@ int main(int argc, char const *const *argv)
   }
   if (!argc) dieusage();
   cmd = argv[0];
+  checkcost();
   setpaths();
   if (!strcmp(cmd, "list") || !strcmp(cmd, "make"))
   {

@@ -77,11 +77,13 @@ gone "pn-t-q-smtp $L" "client gone"
 # the same with exim's sendmail -bs, when it is there: nothing queued
 if [ -x /usr/sbin/exim4 ] && [ "$(id -u)" -eq 0 ]
 then
-  before=$(exim4 -bpc 2>/dev/null)
-  printf "${ENV}"'DATA\r\nSubject: cut\r\n\r\nhalf a message\r\n' > "$TMP/in"
+  # a subject of this run's own: other tests may queue mail in exim at
+  # the same time, so the queue's length proves nothing
+  tag="cut-$$-$(date +%s)"
+  printf "${ENV}"'DATA\r\nSubject: %s\r\n\r\nhalf a message\r\n' "$tag" > "$TMP/in"
   q --sock --cut -- postern-queue /usr/sbin/exim4 -bs >/dev/null
   sleep 1
-  is "$(exim4 -bpc 2>/dev/null)" "$before" "exim -bs: a message cut by the client is not queued"
+  is "$(cat /var/spool/exim4/input/*-H 2>/dev/null | grep -c "$tag")" 0 "exim -bs: a message cut by the client is not queued"
 else
   skip "exim -bs: nothing queued" "needs exim4 and root"
 fi

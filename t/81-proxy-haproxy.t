@@ -39,7 +39,9 @@ d_subst "$TMP/haproxy.cfg" \
   "server postern1 10.0.0.11:587" "server postern1 127.0.0.1:$PORT" \
   "    server postern2 10.0.0.12:587
 " "" \
-  "inter 10s" "inter 1s"
+  "inter 10s" "inter 1s" \
+  "timeout connect 5s" "timeout connect 5s
+    timeout check 10s"
 cat >>"$TMP/haproxy.cfg" <<EOF
 
 # the test's own: PROXY v1 (send-proxy), and clients made remote
@@ -86,7 +88,8 @@ for l in d.decode().splitlines():
 PY
 }
 i=0
-while [ $i -lt 150 ] && [ "$(hstat | grep -c ' UP L7OK$')" -lt 2 ]
+# checks every second; each may take up to 10 s on a busy machine
+while [ $i -lt 300 ] && [ "$(hstat | grep -c ' UP L7OK$')" -lt 2 ]
 do
   sleep 0.2
   i=$((i + 1))

@@ -4,13 +4,23 @@
  * pn_crypt: password hashing and checking through libxcrypt.  Kept apart
  * from the rest of the library: only the programs that link -lcrypt
  * (postern-checkpw, postern-passwd) reference it.
+ *
+ * Two things beyond calling crypt_rn: the working memory of the hash
+ * gets transparent huge pages (doc/performance.md), and a refusal takes
+ * a time that does not depend on the stored hash (doc/security.md).
  */
 
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 #include <crypt.h>
 
 #include <skalibs/bytestr.h>
+#include <skalibs/iopause.h>
+#include <skalibs/tai.h>
 
 #include "pn_crypt.h"
 #include "pn_ct.h"
@@ -23,6 +33,57 @@ static struct crypt_data cd;
 /* A setting of the default method with libxcrypt's default cost, made
    once: hashing against it costs what a real check of that method costs. */
 static char dummy[CRYPT_GENSALT_OUTPUT_SIZE];
+
+
+/* ---- huge pages for the hash's working memory ----
+
+   libxcrypt's yescrypt maps its working memory itself (16 MiB at the
+   default cost), a fresh anonymous mapping for each hash, and unmaps it
+   after.  This definition of mmap, in the executable, comes before
+   libc's for libcrypt's calls (ELF symbol interposition), so while
+   crypt_rn runs (and only then) a large private anonymous mapping is
+   placed on a huge-page boundary and advised MADV_HUGEPAGE.  Everything
+   else goes to the system call unchanged.  Where the kernel gives no
+   transparent huge pages (THP "never", PR_SET_THP_DISABLE, no THP
+   support) the advice has no effect or fails, and is ignored: the same
+   memory, in small pages.  libcrypt itself stays Debian's, updates
+   included. */
+
+#define PN_CRYPT_HUGE (2UL << 20)     /* the x86-64 and arm64 PMD size */
+
+/* volatile: crypt.h declares crypt_rn a leaf function (__THROW), so the
+   compiler would drop a plain store before the call. */
+static volatile int inhash = 0;
+
+static void *sysmmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+  return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+}
+
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+  size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  size_t rlen;
+  uintptr_t a;
+  size_t head;
+  char *p;
+  if (!inhash || addr || fd != -1 || (flags & (MAP_FIXED | MAP_SHARED))
+   || !(flags & MAP_ANONYMOUS) || len < PN_CRYPT_HUGE || len > SIZE_MAX / 2
+   || !page || PN_CRYPT_HUGE % page)
+    return sysmmap(addr, len, prot, flags, fd, off);
+  p = sysmmap(0, len + PN_CRYPT_HUGE, prot, flags, fd, off);
+  if (p == MAP_FAILED) return sysmmap(addr, len, prot, flags, fd, off);
+  rlen = (len + page - 1) / page * page;
+  a = ((uintptr_t)p + PN_CRYPT_HUGE - 1) & ~(uintptr_t)(PN_CRYPT_HUGE - 1);
+  head = (size_t)(a - (uintptr_t)p);
+  if (head) munmap(p, head);
+  munmap((char *)a + rlen, PN_CRYPT_HUGE - head);
+  madvise((void *)a, rlen, MADV_HUGEPAGE);
+  return (void *)a;
+}
+
+
+/* ---- checking ---- */
 
 static int getdummy(void)
 {
@@ -52,7 +113,9 @@ static int run(char const *pw, char const *setting, char const **out)
 {
   char const *r;
   errno = 0;
+  inhash = 1;
   r = crypt_rn(pw, setting, &cd, sizeof(cd));
+  inhash = 0;
   if (!r || r[0] == '*')
   {
     if (errno == ENOMEM || errno == EAGAIN) return -1;
@@ -63,45 +126,143 @@ static int run(char const *pw, char const *setting, char const **out)
   return 1;
 }
 
-/* Against the dummy setting: the same work, never a match. */
-static int spend(char const *pw)
+/* 1 if hash has the dummy's method and cost: its setting is the dummy's
+   up to the salt ("$y$j9T$"), then the salt, a '$' and the hash.  Its
+   check then costs what the dummy's does.  A false 0 costs only time. */
+static int sameclass(char const *hash)
 {
+  char const *salt = strrchr(dummy, '$');
+  size_t plen;
+  char const *sep;
+  if (!salt) return 0;
+  plen = (size_t)(salt + 1 - dummy);
+  if (strncmp(hash, dummy, plen)) return 0;
+  sep = strchr(hash + plen, '$');
+  return sep && !strchr(sep + 1, '$');
+}
+
+/* A refusal.  T is the time of one check against the dummy, measured
+   now: the check of the stored hash when it is of the dummy's class,
+   else a check of the dummy, run here.  The refusal returns when
+   PN_CRYPT_PAD times T have passed since start, whatever ran before. */
+static int refuse(char const *pw, tain const *start, tain const *mid)
+{
+  tain now;
+  tain t;
   char const *r;
-  if (!getdummy()) return -1;
-  return run(pw, dummy, &r) < 0 ? -1 : 0;
+  unsigned int i;
+  if (!mid)
+  {
+    tain m;
+    if (!tain_now(&m) || run(pw, dummy, &r) < 0) return -1;
+    if (!tain_now(&now)) return -1;
+    tain_sub(&t, &now, &m);
+  }
+  else
+  {
+    now = *mid;
+    tain_sub(&t, &now, start);
+  }
+  {
+    tain d = *start;
+    for (i = 0; i < PN_CRYPT_PAD; i++) tain_add(&d, &d, &t);
+    deepsleepuntil(&d, &now);
+  }
+  return 0;
+}
+
+/* A wrong password for a usable hash: a refusal, which the check just
+   done measures when the hash is of the dummy's class. */
+static int mismatch(char const *pw, char const *hash, tain const *start)
+{
+  tain mid;
+  if (!tain_now(&mid) || !getdummy()) return -1;
+  return refuse(pw, start, sameclass(hash) ? &mid : 0);
 }
 
 int pn_crypt_check(char const *pw, char const *hash)
 {
+  tain start;
   char const *r;
   size_t len;
   int e;
-  if (!hash || !pn_crypt_usable(hash)) e = spend(pw);
+  /* The dummy is made (a getrandom for its salt) only for a refusal,
+     inside the timed span on every refusal's path alike. */
+  if (!tain_now(&start)) return -1;
+  if (!hash || !pn_crypt_usable(hash)) e = getdummy() ? refuse(pw, &start, 0) : -1;
   else
   {
     e = run(pw, hash, &r);
-    if (!e) e = spend(pw);
-    else if (e > 0)
+    if (e > 0)
     {
       len = strlen(hash);
       /* The length of a hash is not secret: its method fixes it. */
       e = strlen(r) == len && pn_ct_memeq(r, hash, len);
+      if (!e) e = mismatch(pw, hash, &start);
     }
+    else if (!e) e = getdummy() ? refuse(pw, &start, 0) : -1;
   }
   pn_crypt_wipe();
   return e;
 }
 
-int pn_crypt_hash(char *dst, size_t max, char const *prefix, char const *pw)
+
+/* ---- hashing ---- */
+
+/* The least cost postern-passwd makes, the most libxcrypt takes (it
+   would clamp sha512crypt's rounds silently), and postern's default
+   where it differs from libxcrypt's (bcrypt: libxcrypt's is 5). */
+struct floor_s { char const *prefix; unsigned long floor; unsigned long max; unsigned long dflt; };
+static struct floor_s const floors[] =
 {
-  char setting[CRYPT_GENSALT_OUTPUT_SIZE];
+  { "$y$", PN_CRYPT_YESCRYPT_MIN, 11, 0 },
+  { "$2b$", PN_CRYPT_BCRYPT_MIN, 31, PN_CRYPT_BCRYPT_MIN },
+  { "$6$", PN_CRYPT_SHA512_MIN, 999999999, 0 },
+  { 0, 0, 0, 0 }
+};
+
+static struct floor_s const *floorof(char const *prefix)
+{
+  struct floor_s const *f = floors;
+  for (; f->prefix; f++) if (!strcmp(f->prefix, prefix)) return f;
+  return 0;
+}
+
+static int setting(char *dst, size_t max, char const *prefix, unsigned long count)
+{
+  struct floor_s const *f = floorof(prefix);
+  if (!count && f) count = f->dflt;
+  if (count && f && count < f->floor) return (errno = ERANGE, 0);
+  if (f && count > f->max) return (errno = EINVAL, 0);
+  errno = 0;
+  if (!crypt_gensalt_rn(prefix, count, 0, 0, dst, (int)max) || dst[0] == '*')
+  {
+    if (!errno) errno = EINVAL;
+    return 0;
+  }
+  return 1;
+}
+
+int pn_crypt_cost_ok(char const *prefix, unsigned long count)
+{
+  char s[CRYPT_GENSALT_OUTPUT_SIZE];
+  return setting(s, sizeof(s), prefix, count);
+}
+
+unsigned long pn_crypt_cost_min(char const *prefix)
+{
+  struct floor_s const *f = floorof(prefix);
+  return f ? f->floor : 0;
+}
+
+int pn_crypt_hash(char *dst, size_t max, char const *prefix, unsigned long count, char const *pw)
+{
+  char s[CRYPT_GENSALT_OUTPUT_SIZE];
   char const *r;
   size_t len;
   int e;
-  errno = 0;
-  if (!crypt_gensalt_rn(prefix, 0, 0, 0, setting, sizeof(setting)) || setting[0] == '*')
-    return (errno = errno ? errno : EINVAL, 0);
-  e = run(pw, setting, &r);
+  if (!setting(s, sizeof(s), prefix, count)) return 0;
+  e = run(pw, s, &r);
   if (e <= 0) return (errno = e < 0 ? errno : EINVAL, 0);
   len = strlen(r);
   if (len >= max) return (errno = ENAMETOOLONG, 0);
