@@ -110,21 +110,34 @@ unsigned int pn_auth_plain(char *rec, size_t *reclen, char *dec, size_t max, pn_
   return pn_auth_record(rec, reclen, c);
 }
 
+unsigned int pn_auth_login_user(char *dec, size_t max, pn_authcred *c, char const *s, size_t len)
+{
+  size_t n;
+  unsigned int st = pn_auth_response(dec, max, &n, s, len);
+  if (!st) st = pn_auth_login_field(dec, n);
+  if (st) return st;
+  c->user = dec;
+  c->ulen = n;
+  return PN_AUTH_OK;
+}
+
+unsigned int pn_auth_login_pass(char *rec, size_t *reclen, char *dec, size_t max, pn_authcred *c, char const *s, size_t len)
+{
+  size_t n;
+  unsigned int st = pn_auth_response(dec, max, &n, s, len);
+  *reclen = 0;
+  if (!st) st = pn_auth_login_field(dec, n);
+  if (st) return st;
+  c->pw = dec;
+  c->pwlen = n;
+  return pn_auth_record(rec, reclen, c);
+}
+
 unsigned int pn_auth_login(char *rec, size_t *reclen, char *udec, char *pdec, size_t max, pn_authcred *c,
   char const *us, size_t ulen, char const *ps, size_t plen)
 {
-  size_t un;
-  size_t pn;
-  unsigned int st = pn_auth_response(udec, max, &un, us, ulen);
+  unsigned int st = pn_auth_login_user(udec, max, c, us, ulen);
   *reclen = 0;
-  if (!st) st = pn_auth_login_field(udec, un);
   if (st) return st;
-  c->user = udec;
-  c->ulen = un;
-  st = pn_auth_response(pdec, max, &pn, ps, plen);
-  if (!st) st = pn_auth_login_field(pdec, pn);
-  if (st) return st;
-  c->pw = pdec;
-  c->pwlen = pn;
-  return pn_auth_record(rec, reclen, c);
+  return pn_auth_login_pass(rec, reclen, pdec, max, c, ps, plen);
 }

@@ -78,10 +78,19 @@ extern unsigned int pn_auth_record(char *rec, size_t *reclen, pn_authcred const 
    the front meets them: cancel, base64, syntax, authzid, toolong. */
 extern unsigned int pn_auth_plain(char *rec, size_t *reclen, char *dec, size_t max, pn_authcred *c, char const *s, size_t len);
 
-/* The whole of LOGIN: the user name's response and the password's,
-   decoded into udec and pdec (room for max bytes each), to the record.
-   Returns the first failure, in the front's order (the user name's
-   response is judged in full before the password's is read). */
+/* LOGIN, the user name's response (base64, "=" or "*"), decoded into
+   dec (room for max bytes): PN_AUTH_OK with c->user pointing to it, or
+   the failure (c untouched). */
+extern unsigned int pn_auth_login_user(char *dec, size_t max, pn_authcred *c, char const *s, size_t len);
+
+/* LOGIN, the password's response, decoded into dec, then the record
+   (rec as pn_auth_record) of c->user, which pn_auth_login_user set.
+   PN_AUTH_OK, or the first failure: cancel, base64, syntax, toolong. */
+extern unsigned int pn_auth_login_pass(char *rec, size_t *reclen, char *dec, size_t max, pn_authcred *c, char const *s, size_t len);
+
+/* The whole of LOGIN: the two steps above, the user name's response
+   (us, ulen) into udec, the password's (ps, plen) into pdec (room for
+   max bytes each).  The front sends its 334 between the two. */
 extern unsigned int pn_auth_login(char *rec, size_t *reclen, char *udec, char *pdec, size_t max, pn_authcred *c,
   char const *us, size_t ulen, char const *ps, size_t plen);
 

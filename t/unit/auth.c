@@ -165,6 +165,10 @@ static void test_login(void)
   ep = enc(b64b, S("pa\0ss"));
   result(pn_auth_login(rec, &len, dec, dec2, sizeof(dec), &c, b64, eu, b64b, ep) == PN_AUTH_SYNTAX, "LOGIN: NUL in the password: syntax");
   result(pn_auth_login(rec, &len, dec, dec2, sizeof(dec), &c, S("dXNlcg"), S("*")) == PN_AUTH_BASE64, "LOGIN: bad base64 for the user name");
+  c.user = ""; c.ulen = 0;
+  result(pn_auth_login_user(dec, sizeof(dec), &c, S("=")) == PN_AUTH_SYNTAX && !c.ulen, "LOGIN step 1: a refused user name leaves the credentials alone");
+  result(pn_auth_login_user(dec, sizeof(dec), &c, b64, eu) == PN_AUTH_OK && c.user == dec && c.ulen == 4, "LOGIN step 1: the user name");
+  result(pn_auth_login_pass(rec, &len, dec2, sizeof(dec2), &c, S("cGFzcw==")) == PN_AUTH_OK && len == 11 && !memcmp(rec, "user\0pass\0\0", 11), "LOGIN step 2: the password, then the record");
   memset(big, 'p', sizeof(big));
   ep = enc(b64b, big, PN_FD3_MAX - 3 - 4 + 1);
   result(pn_auth_login(rec, &len, dec, dec2, sizeof(dec), &c, b64, eu, b64b, ep) == PN_AUTH_TOOLONG && !len, "LOGIN: 513 bytes on fd 3: toolong");
