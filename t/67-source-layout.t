@@ -9,9 +9,12 @@
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CS="$ROOT/scripts/check-size"
 
-# Files over a limit that another branch is editing now: each is a TODO
-# (reported, not failed) until that branch lands and the file is split.
-PENDING="src/postern-tls.c"
+# Files that other branches are editing now (hardening: postern-tls.c,
+# over already; starttls, hardening, wiring: the front and the queue):
+# each is its own test, a TODO when over a limit (reported, not failed),
+# so that a merge does not break make check.  Remove a name once its
+# branches have landed and the file is within the limits.
+PENDING="src/postern-tls.c src/postern-smtpd.c src/postern-queue.c"
 
 # --- the checker on made-up files ---
 func()
