@@ -188,6 +188,8 @@ $(wrow W1X "as W1, half the sessions; in turns with W1P")
 $(wrow W1P "as W1X, through postern-proxy (a PROXY v2 header first)")
 $(wrow LX "as LS; in turns with LP")
 $(wrow LP "as LX, through postern-proxy")
+$(wrow RN "as W1, cheap hash; in turns with RR")
+$(wrow RR "as RN, the failure record in Redis (REDIS)")
 
 ## Against the floors
 
@@ -209,6 +211,7 @@ $(wrow LP "as LX, through postern-proxy")
 | LD | $LD_S s | $(get FL seconds) s | $LD_RATIO | none |
 | W1P, against W1X | $(get W1P sess_per_s) sessions/s | $(get W1X sess_per_s) sessions/s | $W1P_RATIO | at least 0.95: $W1P_V |
 | LP, against LX | $(get LP sess_per_s) sessions/s | $(get LX sess_per_s) sessions/s | $LP_RATIO | none |
+| RR against RN (sessions/s) | $(getor RR sess_per_s)/s | $(getor RN sess_per_s)/s | $RR_RATIO | at least 0.95: $RR_V |
 
 - W1P and LP: the same sessions behind postern-proxy (doc/scaling.md),
   each connection starting with a PROXY v2 header, in turns with the

@@ -580,6 +580,7 @@ static void setup(front *f, char const *const *prog)
   f->smtp.ctx = f;
   if (!pn_conf_read(&f->conf, &badvar)) dieconf(f, badvar);
   pn_io_init(&f->smtp.io, 1, f->conf.timeout, f->inbuf, sizeof(f->inbuf), f->outbuf, sizeof(f->outbuf));
+  pn_failrec_useredis(f->conf.redis, f->conf.redisprefix);
 }
 
 int main(int argc, char const *const *argv)

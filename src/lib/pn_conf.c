@@ -8,6 +8,7 @@
 
 #include <skalibs/types.h>
 #include <skalibs/bytestr.h>
+#include <skalibs/fmtscan.h>
 
 #include "pn_conf.h"
 
@@ -90,6 +91,54 @@ static int getmechs(pn_conf *c)
   return 1;
 }
 
+/* REDIS: a unix socket's absolute path, or IP:port ([IPv6]:port).  An
+   address, never a host name: the front looks no name up (and, linked
+   statically, could not load glibc's NSS modules safely). */
+static int redisaddr_ok(char const *s)
+{
+  char host[PN_REDISADDR_MAX + 1];
+  char ip[16];
+  char const *colon = strrchr(s, ':');
+  size_t len = strlen(s);
+  size_t hlen;
+  uint16_t port;
+  if (len > PN_REDISADDR_MAX) return 0;
+  if (s[0] == '/') return len < 108;           /* sun_path */
+  if (!colon || !colon[1] || uint16_scan(colon + 1, &port) != strlen(colon + 1) || !port) return 0;
+  hlen = (size_t)(colon - s);
+  if (s[0] == '[')
+  {
+    if (hlen < 3 || colon[-1] != ']') return 0;
+    memcpy(host, s + 1, hlen - 2);
+    host[hlen - 2] = 0;
+    return ip6_scan(host, ip) == hlen - 2;
+  }
+  memcpy(host, s, hlen);
+  host[hlen] = 0;
+  return hlen && ip4_scan(host, ip) == hlen;
+}
+
+static int getredis(pn_conf *c, char const **bad)
+{
+  char const *s = getenv("REDISPREFIX");
+  size_t i;
+  c->redisprefix = PN_REDISPREFIX_DEFAULT;
+  if (s && *s)
+  {
+    *bad = "REDISPREFIX";
+    if (strlen(s) > PN_REDISPREFIX_MAX) return 0;
+    for (i = 0; s[i]; i++) if (s[i] <= ' ' || s[i] > '~') return 0;
+    c->redisprefix = s;
+  }
+  s = getenv("REDIS");
+  if (!s || !*s) return 1;
+  *bad = "REDIS";
+  if (!redisaddr_ok(s)) return 0;
+  c->redis = s;
+  c->failrecdir = s;
+  return 1;
+}
+
 int pn_conf_read(pn_conf *c, char const **bad)
 {
   char const *s = getenv("DATABYTES");
@@ -113,6 +162,7 @@ int pn_conf_read(pn_conf *c, char const **bad)
     if (s[0] != '/') { *bad = "AUTHFAILDIR"; return 0; }
     c->failrecdir = s;
   }
+  if (!getredis(c, bad)) return 0;
   if (!getmechs(c)) { *bad = "AUTHMECHS"; return 0; }
   if (!gethost(c)) { *bad = "SMTPHOSTNAME"; return 0; }
   c->authinsecure = getflag("AUTHINSECURE");

@@ -25,6 +25,10 @@
 #define PN_FAILRECORDS_DEFAULT 65536
 #define PN_FAILRECORDS_MAX 1048576
 
+#define PN_REDISADDR_MAX 255           /* REDIS, bytes (pn_redis.h agrees) */
+#define PN_REDISPREFIX_MAX 64          /* REDISPREFIX, bytes */
+#define PN_REDISPREFIX_DEFAULT "postern:"
+
 #define PN_MECH_PLAIN 1
 #define PN_MECH_LOGIN 2
 #define PN_MECH_MAX 2
@@ -38,10 +42,12 @@ struct pn_conf_s
   unsigned int timeout;
   unsigned int authmaxfail;
   unsigned int authfaildelay;
-  char const *failrecdir;        /* AUTHFAILDIR; 0: no record */
+  char const *failrecdir;        /* AUTHFAILDIR, or REDIS when set (where the record is); 0: no record */
   unsigned int failrecmax;       /* AUTHFAILMAX */
   unsigned int failrecwindow;    /* AUTHFAILWINDOW, seconds */
   unsigned int failrecrecords;   /* AUTHFAILRECORDS */
+  char const *redis;             /* REDIS; 0: none */
+  char const *redisprefix;       /* REDISPREFIX */
   unsigned int nmechs;
   unsigned char mechs[PN_MECH_MAX];
   unsigned int authinsecure : 1;

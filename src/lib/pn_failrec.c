@@ -22,6 +22,8 @@
  * were removed by hand, only makes the scan come early; the scan sets it
  * right.  Only entries whose names are record names are counted or
  * removed.
+ *
+ * After pn_failrec_useredis, both calls go to pn_failrec_redis.c instead.
  */
 
 #include <sys/types.h>
@@ -291,7 +293,9 @@ int pn_failrec_blocked(char const *dir, char const *ip, unsigned int max, unsign
   rec r;
   int ok;
   int fd;
-  int dfd = opendir1(dir, ip, name);
+  int dfd;
+  if (pn_failrec_inredis()) return pn_failrec_redis_blocked(ip, max);
+  dfd = opendir1(dir, ip, name);
   if (dfd < 0) return -1;
   fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   fd_close(dfd);
@@ -306,7 +310,9 @@ int pn_failrec_add(char const *dir, char const *ip, unsigned int window, unsigne
   char name[PN_FAILREC_NAME_MAX];
   int ok = 0;
   int lfd;
-  int dfd = opendir1(dir, ip, name);
+  int dfd;
+  if (pn_failrec_inredis()) return pn_failrec_redis_add(ip, window);
+  dfd = opendir1(dir, ip, name);
   if (dfd < 0) return 0;
   lfd = lockdir(dfd);
   if (lfd >= 0)

@@ -42,4 +42,25 @@ extern int pn_failrec_blocked(char const *, char const *, unsigned int, unsigned
    directory's lock was held for PN_FAILREC_LOCKWAIT seconds). */
 extern int pn_failrec_add(char const *, char const *, unsigned int, unsigned int, uint64_t);
 
+/* pn_failrec_redis: the record in Redis (REDIS) instead of a directory */
+
+#define PN_FAILREC_KIND "authfail"  /* keys: REDISPREFIX "authfail:" name */
+
+/* pn_failrec_useredis(addr, prefix): from now on pn_failrec_blocked and
+   pn_failrec_add keep the record in Redis at addr (REDIS), one counter
+   per name under prefix (REDISPREFIX; 0: the default), made by INCR and
+   EXPIRE (the window) on the first INCR as one step.  Their first
+   argument then only names the record in messages; now and records are
+   unused (Redis keeps the time and expires the counters).  The first
+   error (unreachable, slower than PN_REDIS_TIMEOUT_MS, a bad reply) is
+   returned as usual; after it the record is skipped for the rest of the
+   process (blocked: 0, add: 1, no errno), so that a session logs one
+   line and goes on.  addr 0: the directory again. */
+extern void pn_failrec_useredis(char const *, char const *);
+
+/* Used by pn_failrec.c: 1 after pn_failrec_useredis with an address. */
+extern int pn_failrec_inredis(void);
+extern int pn_failrec_redis_blocked(char const *, unsigned int);
+extern int pn_failrec_redis_add(char const *, unsigned int);
+
 #endif
