@@ -4,13 +4,18 @@
  * pn-tlsc: a TLS client tunnel for bench/run, so that bench/pn-load,
  * which speaks plain SMTP, can load postern-tls.  Not installed.
  *
- *   pn-tlsc ca.pem lport port
+ *   pn-tlsc [-s] ca.pem lport port
  *
  * Listens on 127.0.0.1:lport; for each connection forks a child that
  * connects to 127.0.0.1:port, does a TLS handshake (server name
  * localhost, verified against ca.pem, X25519), then moves bytes between
  * the two with postern's own relay (src/lib/pn_tls.c, compiled in),
  * until either side ends.  Prints "ready" when it listens.  Runs until killed.
+ *
+ * -s: STARTTLS (RFC 3207) first: reads the server's greeting, sends
+ * EHLO and STARTTLS in cleartext, and after the handshake gives the
+ * greeting to its client, which then speaks as on a plain connection
+ * (its EHLO is the one RFC 3207 asks for after TLS).
  */
 
 #include <sys/socket.h>
@@ -32,6 +37,9 @@
 #include "lib/pn_tls.h"
 
 #define TIMEOUT 600
+#define REPLY_MAX 4096
+
+static int starttls;
 
 static void die(char const *) __attribute__((noreturn));
 static void die(char const *s)
@@ -59,15 +67,56 @@ static int tcp(unsigned int port, int listening)
   return s;
 }
 
+/* One whole reply (its last line has a space after the code), read a
+   byte at a time so that nothing of the TLS stream is taken; its length. */
+static size_t reply(int s, char *buf)
+{
+  size_t w = 0;
+  size_t bol = 0;
+  for (;;)
+  {
+    ssize_t r;
+    if (w == REPLY_MAX) { errno = EPROTO; die("reply too long"); }
+    r = read(s, buf + w, 1);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) { if (!r) errno = EPIPE; die("read"); }
+    if (buf[w++] != '\n') continue;
+    if (w - bol >= 4 && buf[bol + 3] == ' ') return w;
+    bol = w;
+  }
+}
+
+static void say(int s, char const *cmd)
+{
+  size_t n = strlen(cmd);
+  if (write(s, cmd, n) != (ssize_t)n) die("write");
+}
+
+/* The cleartext part of STARTTLS; the greeting is kept in greet. */
+static size_t cleartext(int s, char *greet)
+{
+  char buf[REPLY_MAX];
+  size_t n = reply(s, greet);
+  say(s, "EHLO pn-tlsc.example\r\n");
+  reply(s, buf);
+  say(s, "STARTTLS\r\n");
+  reply(s, buf);
+  if (memcmp(buf, "220 ", 4)) { errno = EPROTO; die("STARTTLS refused"); }
+  return n;
+}
+
 static void session(struct tls_config *, int, unsigned int) __attribute__((noreturn));
 static void session(struct tls_config *cfg, int c, unsigned int port)
 {
   pn_tls_fds fds;
   struct tls *ctx = tls_client();
   tain deadline;
+  char greet[REPLY_MAX];
+  size_t greetlen = 0;
   int s = tcp(port, 0);
   if (!ctx || tls_configure(ctx, cfg) < 0) die("tls_configure");
-  if (ndelay_on(s) < 0 || ndelay_on(c) < 0) die("ndelay_on");
+  if (starttls) greetlen = cleartext(s, greet);
+  if (ndelay_on(s) < 0) die("ndelay_on");
   if (tls_connect_fds(ctx, s, s, "localhost") < 0) die("tls_connect_fds");
   tain_now_set_stopwatch_g();
   tain_addsec_g(&deadline, TIMEOUT);
@@ -76,6 +125,8 @@ static void session(struct tls_config *cfg, int c, unsigned int port)
     fprintf(stderr, "pn-tlsc: handshake: %s\n", tls_error(ctx) ? tls_error(ctx) : strerror(errno));
     exit(1);
   }
+  if (greetlen && write(c, greet, greetlen) != (ssize_t)greetlen) die("write");
+  if (ndelay_on(c) < 0) die("ndelay_on");
   fds.netin = fds.netout = s;
   fds.fromprog = fds.toprog = c;
   pn_tls_relay(ctx, &fds, TIMEOUT);
@@ -88,7 +139,8 @@ int main(int argc, char **argv)
 {
   struct tls_config *cfg;
   int l;
-  if (argc < 4) { fprintf(stderr, "usage: pn-tlsc ca.pem lport port\n"); return 100; }
+  if (argc > 1 && !strcmp(argv[1], "-s")) { starttls = 1; argc--; argv++; }
+  if (argc < 4) { fprintf(stderr, "usage: pn-tlsc [-s] ca.pem lport port\n"); return 100; }
   signal(SIGCHLD, SIG_IGN);
   signal(SIGPIPE, SIG_IGN);
   cfg = tls_config_new();

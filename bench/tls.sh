@@ -6,6 +6,10 @@
 #           plain SMTP to bench/pn-tlsc, a TLS client tunnel (X25519,
 #           the certificate verified) that forks one process a session
 #   T4, P4  the same with W4's sessions (one 25 MB message, 2 at a time)
+#   S1, P1  half of W1's sessions (AUTH PLAIN as "bench" + one 2 KB
+#           message, 8 at a time) over STARTTLS on 587 (postern-tls
+#           without -i, postern-smtpd's STARTTLS; the tunnel is
+#           pn-tlsc -s) and in plaintext, in turns
 #   HSE     the server's CPU for one handshake (TLS 1.3, X25519, ECDSA
 #           P-256 certificate) and for reading the key pair and building
 #           the context, as postern-tls does at each connection: bench/pn-hs
@@ -18,6 +22,10 @@
 # CPU; postern-tls < 4 MiB peak RSS.
 
 TLS_ON=
+# tlsturns' TLS mode: postern-tls's option and pn-tlsc's (TLS on
+# connect by default; "" and -s for STARTTLS)
+TLS_SRVOPT=-i
+TLSC_OPT=
 
 tls_setup()
 {
@@ -43,7 +51,8 @@ tlsc_start()
 {
   SPORT=$PORT
   TPORT=$("$BB/pn-load" -F)
-  "$BB/pn-tlsc" "$W/ec.pem" "$TPORT" "$SPORT" >"$W/tlsc.out" 2>>"$W/tlsc.err" &
+  # shellcheck disable=SC2086
+  "$BB/pn-tlsc" $TLSC_OPT "$W/ec.pem" "$TPORT" "$SPORT" >"$W/tlsc.out" 2>>"$W/tlsc.err" &
   TPID=$!
   tries=0
   until grep -q ready "$W/tlsc.out" 2>/dev/null
@@ -79,9 +88,9 @@ tlsturns()
     serve -- $(chain "$B" "$B" "$B" "$pmd")
     load "$pn.$part" -n $((tnum / tp)) -s "$tsize" "$@" -L "$W/$pn.lat"
     unserve
-    say "$tn, part $part of $tp: postern-tls -i, -n $((tnum / tp)) -s $tsize $*"
-    # shellcheck disable=SC2046
-    serve -- "$B/postern-tls" -i -c "$W/ec.pem" -k "$W/ec.key" $(chain "$B" "$B" "$B" "$tmd")
+    say "$tn, part $part of $tp: postern-tls ${TLS_SRVOPT:-without -i, STARTTLS}, -n $((tnum / tp)) -s $tsize $*"
+    # shellcheck disable=SC2046,SC2086
+    serve -- "$B/postern-tls" $TLS_SRVOPT -c "$W/ec.pem" -k "$W/ec.key" $(chain "$B" "$B" "$B" "$tmd")
     tlsc_start
     load "$tn.$part" -n $((tnum / tp)) -s "$tsize" "$@" -L "$W/$tn.lat"
     tlsc_stop
@@ -100,6 +109,9 @@ tls_bench()
   [ -n "$TLS_ON" ] || return 0
   tlsturns T2 P2 2 "$W2_N" "$W2_S" -- -c "$W2_C" -u "$BODY_USER" -p pw
   tlsturns T4 P4 2 "$W4_N" "$W4_S" -- -c "$W4_C" -u "$BODY_USER" -p pw
+  TLS_SRVOPT= TLSC_OPT=-s
+  tlsturns S1 P1 4 $((W1_N / 2)) "$W1_S" -- -c "$W1_C" -u bench -p pw
+  TLS_SRVOPT=-i TLSC_OPT=
   say "HSE, HSR: handshake CPU"
   "$BB/pn-hs" -n $((400 / Q)) "$W/ec.pem" "$W/ec.key" >"$W/HSE.out" || die "pn-hs failed"
   "$BB/pn-hs" -n $((200 / Q)) "$W/rsa.pem" "$W/rsa.key" >"$W/HSR.out" || die "pn-hs failed"
@@ -120,11 +132,12 @@ tls_bench()
 
 tls_figures()
 {
-  T2_RATIO=n/a; T4_RATIO=n/a; T2_V=n/a; T4_V=n/a
+  T2_RATIO=n/a; T4_RATIO=n/a; T2_V=n/a; T4_V=n/a; S1_RATIO=n/a
   HS_EC=n/a; HS_RSA=n/a; RSS_TLSFLOOR=n/a; KEYS_EC=n/a; KEYS_RSA=n/a; HS_V=n/a; RSS_TLS=n/a; RSS_TLS_V=n/a; HS_PROTO=n/a
   [ -n "$TLS_ON" ] || return 0
   T2_RATIO=$(ratio "$(get T2 mb_per_s)" "$(get P2 mb_per_s)")
   T4_RATIO=$(ratio "$(get T4 mb_per_s)" "$(get P4 mb_per_s)")
+  S1_RATIO=$(ratio "$(get S1 sess_per_s)" "$(get P1 sess_per_s)")
   T2_V=$(verdict "$T2_RATIO >= 0.8")
   T4_V=$(verdict "$T4_RATIO >= 0.8")
   HS_EC=$(get HSE hs_cpu_ms)
@@ -145,6 +158,8 @@ tls_table()
   row T2 "W2 over TLS (postern-tls -i)" "$(get P2 mb_per_s)MB/s" "$T2_RATIO" ">= 0.8: $T2_V"
   row P4 "W4 plaintext, beside T4" "-" "-" "-"
   row T4 "W4 over TLS (postern-tls -i)" "$(get P4 mb_per_s)MB/s" "$T4_RATIO" ">= 0.8: $T4_V"
+  row P1 "W1 plaintext, half, beside S1" "-" "-" "-"
+  row S1 "W1 over STARTTLS (587)" "$(get P1 sess_per_s)/s" "$S1_RATIO" "-"
   echo "TLS handshake, server CPU: $HS_EC ms (ECDSA P-256, X25519, $HS_PROTO; < 2: $HS_V), $HS_RSA ms (RSA 2048); key pair read and context built, each connection: $KEYS_EC ms (ECDSA), $KEYS_RSA ms (RSA)"
   echo "peak RSS KiB: postern-tls $RSS_TLS (< 4096: $RSS_TLS_V); floor: libtls initialized with one key pair, $RSS_TLSFLOOR"
 }
@@ -168,6 +183,18 @@ ends' encryption on the same CPUs.
 | T2 | W2 over TLS | $(getor T2 ok)/$(getor T2 sessions) | $(getor T2 accepted) | ${T2_MD:--} | $(getor T2 seconds) | $(getor T2 mb_per_s) | $T2_RATIO | >= 0.8: $T2_V |
 | P4 | W4 plaintext | $(getor P4 ok)/$(getor P4 sessions) | $(getor P4 accepted) | ${P4_MD:--} | $(getor P4 seconds) | $(getor P4 mb_per_s) | | |
 | T4 | W4 over TLS | $(getor T4 ok)/$(getor T4 sessions) | $(getor T4 accepted) | ${T4_MD:--} | $(getor T4 seconds) | $(getor T4 mb_per_s) | $T4_RATIO | >= 0.8: $T4_V |
+
+Port 587: half of W1's sessions (AUTH PLAIN with yescrypt, one 2 KB
+message, $W1_C at a time) over STARTTLS, through postern-tls without
+\`-i\` and postern-smtpd's STARTTLS (pn-tlsc -s does the cleartext EHLO
+and STARTTLS, then the handshake), and in plaintext, in turns. Each
+session pays one handshake, the second EHLO and the descriptor moves
+in the front; the ratio is sessions per second.
+
+| | workload | sessions ok | messages accepted | Maildir | s | sessions/s | STARTTLS / plaintext |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+| P1 | W1, half, plaintext | $(getor P1 ok)/$(getor P1 sessions) | $(getor P1 accepted) | ${P1_MD:--} | $(getor P1 seconds) | $(getor P1 sess_per_s) | |
+| S1 | W1, half, STARTTLS | $(getor S1 ok)/$(getor S1 sessions) | $(getor S1 accepted) | ${S1_MD:--} | $(getor S1 seconds) | $(getor S1 sess_per_s) | $S1_RATIO |
 
 Server CPU (bench/pn-hs, getrusage of the server process alone):
 

@@ -149,7 +149,9 @@ static void do_mail(pn_smtp *p, char const *s, size_t len)
   if (q->senders && !pn_addr_sender_ok(q->senders, &tx->mail))
   {
     char quoted[PN_LOGVAL_SIZE];
-    pn_info("sender refused from=", pn_log_quote(quoted, tx->mail.addr, tx->mail.len));
+    char user[PN_LOGVAL_SIZE];
+    pn_log_quote(user, q->authuser ? q->authuser : "", q->authuser ? strlen(q->authuser) : 0);
+    pn_info("sender refused from=", pn_log_quote(quoted, tx->mail.addr, tx->mail.len), " user=", user, " ip=", q->ip);
     reply(q, PN_R_SENDER);
     return;
   }
@@ -295,6 +297,15 @@ static void do_auth(pn_smtp *p, char const *s, size_t len)
   pn_smtp_reply(p, PN_R_NOAUTH);
 }
 
+/* The front does STARTTLS; after AUTH (and in 220 mode) there is none,
+   and it is never listed. */
+static void do_starttls(pn_smtp *p, char const *s, size_t len)
+{
+  pn_q *q = p->ctx;
+  (void)s; (void)len;
+  pn_smtp_reply(p, q->conf.tls ? PN_R_TLSACTIVE : PN_R_NOSTARTTLS);
+}
+
 static void do_quit(pn_smtp *p, char const *s, size_t len)
 {
   (void)s; (void)len;
@@ -318,24 +329,26 @@ static pn_verb const verbs[] =
   { .name = "QUIT", .args = PN_ARGS_NONE, .f = &do_quit },
   { .name = "RCPT", .args = PN_ARGS_RAW, AUTHED, .f = &do_rcpt },
   { .name = "RSET", .args = PN_ARGS_NONE, .f = &do_rset },
+  { .name = "STARTTLS", .args = PN_ARGS_NONE, .f = &do_starttls },
   { .name = "VRFY", .args = PN_ARGS_SOME, .f = &do_vrfy },
 };
 #undef AUTHED
 
 /* The dialogue's end hook: a message under way is dropped; the program
-   is told QUIT when the client said it (or hung up), else stopped. */
+   is told QUIT when the client said it (or hung up), else stopped.  The
+   session's one end line. */
 static void end(pn_smtp *p, char const *why)
 {
   pn_q *q = p->ctx;
+  char user[PN_LOGVAL_SIZE];
   int e = errno;
-  int clean = why && (!strcmp(why, "quit") || !strcmp(why, "eof"));
+  int clean = !strcmp(why, "quit") || !strcmp(why, "eof");
   if (q->tx.state == PN_TX_BDAT) (*q->be->abort)(q);
   (*q->be->stop)(q, clean);
   stralloc_free(&q->tx.rcpts);
-  if (!why || clean || !strcmp(why, "bdat")) return;
-  if (!strcmp(why, "timeout")) pn_info("timeout");
-  else if (!strcmp(why, "errors")) pn_warn("too many bad commands");
-  else if (e != EPIPE) pn_warn("client I/O error: ", strerror(e));
+  if ((!strcmp(why, "read") || !strcmp(why, "write")) && e != EPIPE) pn_warn("client I/O error: ", strerror(e));
+  pn_log_quote(user, q->authuser ? q->authuser : "", q->authuser ? strlen(q->authuser) : 0);
+  pn_info("end reason=", why, " user=", user, " ip=", q->ip);
 }
 
 
@@ -349,7 +362,7 @@ static void start_auth(pn_q *q)
   if (!user || !*user)
   {
     pn_warn("SMTPAUTHUSER set but USER unset: no verifier ran, refusing");
-    pn_smtp_quit(&q->smtp, PN_R_NOVERIFIER, 0);
+    pn_smtp_quit(&q->smtp, PN_R_NOVERIFIER, "noverifier");
   }
   pn_info("session user=", pn_log_quote(quoted, q->authuser, strlen(q->authuser)));
   x = getenv("SMTPHELO");
@@ -373,11 +386,15 @@ static void setup(pn_q *q, char *line)
   q->smtp.line = line;
   q->smtp.linemax = PN_CMDLINE_MAX;
   q->smtp.nbad = 0;
+  q->smtp.ncmd = 0;
+  q->smtp.cmdmax = 0;
   q->smtp.state = 0;
   q->smtp.nulbad = 0;
   q->smtp.end = &end;
   q->smtp.ctx = q;
   q->authuser = getenv("SMTPAUTHUSER");
+  q->ip = getenv("TCPREMOTEIP");
+  if (!q->ip || !*q->ip) q->ip = "none";
   q->senders = getenv("SMTPSENDERS");
   q->heloed = 0;
   q->esmtp = 1;
@@ -395,8 +412,10 @@ static void start(pn_q *q, char *inbuf, char *outbuf)
   if (!ok)
   {
     pn_log(PN_LOG_FATAL, "bad value for ", bad);
-    pn_smtp_quit(&q->smtp, PN_R_CONFIG, 0);
+    pn_smtp_quit(&q->smtp, PN_R_CONFIG, "config");
   }
+  /* SMTPSESSIONTIMEOUT: the rest of the connection, from here */
+  pn_io_session(&q->smtp.io, q->conf.sessiontimeout);
   if (q->authuser || q->conf.relayclient) q->smtp.state |= PN_SMTP_AUTHED;
   if (q->authuser) start_auth(q);
   else pn_smtp_greet(&q->smtp, q->conf.hostname);

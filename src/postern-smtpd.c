@@ -42,6 +42,7 @@
 #include "lib/pn_reply.h"
 #include "lib/pn_sig.h"
 #include "lib/pn_smtp.h"
+#include "lib/pn_ucspitls.h"
 
 #define USAGE "postern-smtpd prog..."
 #define PROG "postern-smtpd"
@@ -54,6 +55,7 @@ extern char **environ;
 #define PN_ENVP_MAX 1024                        /* its variables, in all */
 #define PN_MECHS_FMT 32                         /* "PLAIN LOGIN" */
 #define PN_CHAIN_WAIT_MAX 86400                 /* s: the verifier and the session it runs */
+#define PN_TLS_GRACE 10                         /* s: the TLS answer, beyond SMTPTIMEOUT */
 #define INBUF_SIZE 4096
 #define OUTBUF_SIZE 4096
 
@@ -68,6 +70,7 @@ struct front_s
   unsigned int nauthfail;
   unsigned int plaintext_ok : 1;
   unsigned int havepeer : 1;
+  unsigned int starttls : 1;            /* STARTTLS offered: SSLCTLFD set, no TLS yet */
   size_t envmodiflen;
   size_t envmodifn;
   char remoteip[PN_IP_MAX];
@@ -75,11 +78,13 @@ struct front_s
   char envmodif[PN_ENVMODIF_MAX];
   char inbuf[INBUF_SIZE];
   char outbuf[OUTBUF_SIZE];
-  /* Credentials live here and nowhere else, wiped on every path. */
+  /* Credentials live here and in inbuf (and the exact reader's stack),
+     wiped on every path, and before the verifier starts. */
   char line[PN_AUTHLINE_MAX];
   char secret[PN_SECRET_MAX];
   char secret2[PN_SECRET_MAX];
   char fd3buf[PN_FD3_MAX];
+  pn_ucspitls tls;
 };
 
 static void dieusage(void) gccattr_noreturn;
@@ -95,14 +100,16 @@ static void wipe(front *f)
   byte_zzero(f->secret2, sizeof(f->secret2));
   byte_zzero(f->fd3buf, sizeof(f->fd3buf));
   byte_zzero(f->line, sizeof(f->line));
+  pn_io_wipe(&f->smtp.io);
 }
 
-/* The dialogue's end hook: every way out wipes, and logs why. */
+/* The dialogue's end hook: every way out wipes, and logs why: the
+   connection's one end line, unless the session ran in the child. */
 static void end(pn_smtp *s, char const *why)
 {
   front *f = s->ctx;
   wipe(f);
-  if (why && strcmp(why, "quit")) pn_info("end reason=", why, " ip=", f->remoteip);
+  pn_info("end reason=", why, " ip=", f->remoteip);
 }
 
 /* The environment for prog: a skalibs modification string. */
@@ -199,11 +206,10 @@ static void failrec_add(front *f)
 }
 
 /* Every AUTH that does not succeed ends here: the delay, the reply, the
-   log line, the counters; at AUTHMAXFAIL, 421 and close. */
-static void authfail(front *f, unsigned int r, char const *why, unsigned int mech, char const *user, size_t ulen)
+   log line (q: the user name, quoted), the counters; at AUTHMAXFAIL, 421
+   and close. */
+static void authfail_q(front *f, unsigned int r, char const *why, unsigned int mech, char const *q)
 {
-  char q[PN_LOGVAL_SIZE];
-  pn_log_quote(q, user, ulen);
   wipe(f);
   if (f->conf.authfaildelay)
   {
@@ -220,6 +226,12 @@ static void authfail(front *f, unsigned int r, char const *why, unsigned int mec
     pn_smtp_quit(&f->smtp, PN_R_TOOMANYAUTH, "authfail");
   }
   pn_smtp_reply(&f->smtp, r);
+}
+
+static void authfail(front *f, unsigned int r, char const *why, unsigned int mech, char const *user, size_t ulen)
+{
+  char q[PN_LOGVAL_SIZE];
+  authfail_q(f, r, why, mech, pn_log_quote(q, user, ulen));
 }
 
 /* A client response: "*" cancels, "=" is empty, else strict base64.
@@ -275,25 +287,34 @@ static void wait_chain(front *f, pid_t pid, int *wstat)
   pn_smtp_quit(&f->smtp, PN_R_TEMPCLOSE, "wait");
 }
 
-/* The verifier's exit status, as DESIGN.md reads it. */
-static void verdict(front *f, int wstat, unsigned int mech, char const *user, size_t ulen)
+/* The verifier's exit status, as DESIGN.md reads it (q: the user name,
+   quoted).  A session that ran in the child logged its own end line,
+   unless its status says it never started. */
+static void verdict(front *f, int wstat, unsigned int mech, char const *q)
 {
   if (WIFSIGNALED(wstat))
   {
     char fmt[UINT_FMT];
     fmt[uint_fmt(fmt, (unsigned int)WTERMSIG(wstat))] = 0;
     pn_warn("verifier or session killed by signal ", fmt, " ip=", f->remoteip);
-    pn_smtp_quit(&f->smtp, PN_R_AUTHCRASH, 0);
+    pn_smtp_quit(&f->smtp, PN_R_AUTHCRASH, "signal");
   }
   switch (WEXITSTATUS(wstat))
   {
     case 1:
       failrec_add(f);
-      authfail(f, PN_R_AUTHFAIL, "password", mech, user, ulen);
+      authfail_q(f, PN_R_AUTHFAIL, "password", mech, q);
       return;
-    case 2: authfail(f, PN_R_AUTHTEMP, "verifier-misuse", mech, user, ulen); return;
-    case 111: authfail(f, PN_R_AUTHTEMP, "verifier-temporary", mech, user, ulen); return;
-    default: wipe(f); _exit(WEXITSTATUS(wstat));
+    case 2: authfail_q(f, PN_R_AUTHTEMP, "verifier-misuse", mech, q); return;
+    case 111: authfail_q(f, PN_R_AUTHTEMP, "verifier-temporary", mech, q); return;
+    case 0: _exit(0);
+    default:
+    {
+      char fmt[UINT_FMT];
+      fmt[uint_fmt(fmt, (unsigned int)WEXITSTATUS(wstat))] = 0;
+      pn_info("end reason=chain status=", fmt, " ip=", f->remoteip);
+      _exit(WEXITSTATUS(wstat));
+    }
   }
 }
 
@@ -320,6 +341,7 @@ static int fd3_fill(front *f, char const *user, size_t ulen, char const *pw, siz
    chain's environment, its exit status read as DESIGN.md says. */
 static void check(front *f, unsigned int mech, char const *user, size_t ulen, char const *pw, size_t pwlen)
 {
+  char q[PN_LOGVAL_SIZE];
   size_t base = f->envmodiflen;
   size_t basen = f->envmodifn;
   int fd3;
@@ -335,9 +357,12 @@ static void check(front *f, unsigned int mech, char const *user, size_t ulen, ch
     authfail(f, PN_R_AUTHTEMP, "environment", mech, user, ulen);
     return;
   }
-  /* user may point into secret2 (LOGIN): it is wiped after the log line */
   fd3 = fd3_fill(f, user, ulen, pw, pwlen);
   if (fd3 < 0) { f->envmodiflen = base; f->envmodifn = basen; authfail(f, PN_R_AUTHTEMP, "pipe", mech, user, ulen); return; }
+  /* The credentials are in the pipe, and only there from now on: user
+     and pw point into what wipe zeroes, so the log keeps the quoted name */
+  pn_log_quote(q, user, ulen);
+  wipe(f);
   if (!pn_io_flush(&f->smtp.io)) { close(fd3); pn_smtp_quit(&f->smtp, PN_R_TEMPCLOSE, "write"); }
   /* the child gets our open file descriptions, blocking as programs expect */
   pn_io_blocking();
@@ -348,8 +373,8 @@ static void check(front *f, unsigned int mech, char const *user, size_t ulen, ch
   if (pid) wait_chain(f, pid, &wstat);
   ndelay_on(0);
   ndelay_on(1);
-  if (!pid) { authfail(f, PN_R_AUTHTEMP, "spawn", mech, user, ulen); return; }
-  verdict(f, wstat, mech, user, ulen);
+  if (!pid) { authfail_q(f, PN_R_AUTHTEMP, "spawn", mech, q); return; }
+  verdict(f, wstat, mech, q);
 }
 
 /* RFC 4616: [authzid] NUL authcid NUL passwd, exactly two NULs. */
@@ -415,6 +440,77 @@ static void auth_login(front *f, char const *init, size_t initlen, int hasinit)
   check(f, PN_MECH_LOGIN, f->secret2, (size_t)ulen, f->secret, (size_t)pwlen);
 }
 
+/* STARTTLS (RFC 3207) over the UCSPI-TLS control (postern-tls(8)). */
+
+/* The chain never gets the control's descriptors or their names; the
+   front offers STARTTLS when SSLCTLFD is set and TLS is not on yet. */
+static int tls_setup(front *f)
+{
+  char const *x = getenv("SSLCTLFD");
+  f->starttls = x && *x && !f->conf.tls;
+  if (pn_ucspitls_fds(&f->tls) > 0) pn_ucspitls_coe(&f->tls);
+  return envsets(f, "SSLCTLFD", 0) && envsets(f, "SSLREADFD", 0) && envsets(f, "SSLWRITEFD", 0);
+}
+
+/* After the handshake: the answer's variables for the chain, and the
+   dialogue starts over (RFC 3207 4.2: forget what the client said). */
+static void tls_on(front *f)
+{
+  pn_ucspitls const *u = &f->tls;
+  if (!envsets(f, "SMTPTLS", "1") || !envsets(f, "SSL_PROTOCOL", u->protocol)
+   || !envsets(f, "SSL_CIPHER", u->cipher) || !envsets(f, "SSL_TLS_SNI_SERVERNAME", u->sni))
+    pn_smtp_quit(&f->smtp, PN_R_TEMPCLOSE, "environment");
+  pn_io_init(&f->smtp.io, 1, f->conf.timeout, f->inbuf, sizeof(f->inbuf), f->outbuf, sizeof(f->outbuf));
+  f->conf.tls = 1;
+  f->starttls = 0;
+  f->plaintext_ok = 1;
+  f->proto = 0;
+  f->helo[0] = 0;
+  pn_info("starttls protocol=", u->protocol ? u->protocol : "unknown", " cipher=", u->cipher ? u->cipher : "unknown",
+    " ip=", f->remoteip);
+}
+
+/* The "Y" before the 220, so that a control failure is still a 454 and
+   the session goes on in cleartext.  From the "Y" on, fd 0 is never
+   read again and what is buffered of it is dropped: bytes the client
+   sent after STARTTLS are the handshake's, which fails on them. */
+static void do_starttls(pn_smtp *s, char const *arg, size_t len)
+{
+  front *f = s->ctx;
+  tain deadline;
+  int r;
+  (void)arg; (void)len;
+  if (f->conf.tls) { pn_smtp_reply(s, PN_R_TLSACTIVE); return; }
+  if (!f->starttls) { pn_smtp_reply(s, PN_R_NOSTARTTLS); return; }
+  if (pn_ucspitls_fds(&f->tls) <= 0 || !pn_ucspitls_start(&f->tls))
+  {
+    pn_warn("starttls fail reason=control ip=", f->remoteip, ": ", strerror(errno));
+    pn_smtp_reply(s, PN_R_TLSTEMP);
+    return;
+  }
+  buffer_rseek(&s->io.in, buffer_len(&s->io.in));
+  pn_smtp_send(s, PN_R_TLSREADY);
+  if (!pn_io_flush(&s->io))
+  {
+    pn_info("starttls fail reason=write ip=", f->remoteip);
+    pn_smtp_quit(s, PN_R_NONE, 0);
+  }
+  tain_addsec_g(&deadline, f->conf.timeout + PN_TLS_GRACE);
+  r = pn_ucspitls_answer(&f->tls, &deadline);
+  if (r <= 0)
+  {
+    pn_info("starttls fail reason=", !r ? "handshake" : errno == ETIMEDOUT ? "timeout" : "answer",
+      " ip=", f->remoteip);
+    pn_smtp_quit(s, PN_R_NONE, 0);
+  }
+  if (!pn_ucspitls_swap(&f->tls))
+  {
+    pn_warn("starttls fail reason=descriptors ip=", f->remoteip, ": ", strerror(errno));
+    pn_smtp_quit(s, PN_R_NONE, 0);
+  }
+  tls_on(f);
+}
+
 /* Commands: each gets what follows the verb (empty, or SP and more). */
 
 static void do_auth(pn_smtp *s, char const *arg, size_t len)
@@ -427,6 +523,7 @@ static void do_auth(pn_smtp *s, char const *arg, size_t len)
   if (len) { arg++; len--; }
   while (mlen < len && arg[mlen] != ' ') mlen++;
   if (!f->proto) { authfail(f, PN_R_NOHELO, "nohelo", 0, "", 0); return; }
+  if (f->conf.tlsrequired && !f->conf.tls) { authfail(f, PN_R_NEEDTLS, "tlsrequired", 0, "", 0); return; }
   if (!mlen) { authfail(f, PN_R_AUTHSYNTAX, "syntax", 0, "", 0); return; }
   for (i = 0; i < f->conf.nmechs; i++)
   {
@@ -456,7 +553,8 @@ static void hello(pn_smtp *s, char const *arg, size_t len, int extended)
   f->proto = extended ? "ESMTP" : "SMTP";
   if (!extended) { pn_smtp_helo(s, f->conf.hostname); return; }
   caps.size = f->conf.databytes;
-  if (f->conf.nmechs && f->plaintext_ok)
+  if (f->starttls) caps.starttls = "STARTTLS";
+  if (f->conf.nmechs && f->plaintext_ok && (f->conf.tls || !f->conf.tlsrequired))
   {
     size_t w = 0;
     for (m = 0; m < f->conf.nmechs; m++)
@@ -494,7 +592,7 @@ static void do_bdat(pn_smtp *s, char const *arg, size_t len)
   if (!pn_smtp_bdatarg(arg, len, &size, &last, &junk)) pn_smtp_quit(s, PN_R_BDATSIZE, "bdat");
   if (f->conf.databytes && size > f->conf.databytes) pn_smtp_quit(s, PN_R_BDATBIG, "bdat");
   pn_smtp_skip(s, size);
-  pn_smtp_reply(s, junk ? PN_R_ARGS : PN_R_NEEDAUTH);
+  pn_smtp_reply(s, junk ? PN_R_ARGS : f->conf.tlsrequired && !f->conf.tls ? PN_R_NEEDTLS : PN_R_NEEDAUTH);
 }
 
 static void do_ok(pn_smtp *s, char const *arg, size_t len)
@@ -521,38 +619,40 @@ static void do_quit(pn_smtp *s, char const *arg, size_t len)
   pn_smtp_quit(s, PN_R_BYE, "quit");
 }
 
-/* MAIL, RCPT, DATA: never reached here (they need PN_SMTP_AUTHED, which
-   the front never has: the session after AUTH runs in the child). */
+/* MAIL, RCPT, DATA: the front never takes them (the session after AUTH
+   runs in the child); with TLSREQUIRED and no TLS yet, the reply says
+   what comes first. */
 static void do_needauth(pn_smtp *s, char const *arg, size_t len)
 {
+  front *f = s->ctx;
   (void)arg; (void)len;
-  pn_smtp_reply(s, PN_R_NEEDAUTH);
+  pn_smtp_reply(s, f->conf.tlsrequired && !f->conf.tls ? PN_R_NEEDTLS : PN_R_NEEDAUTH);
 }
 
 /* The command table, sorted by name. */
-#define AUTHED .need = PN_SMTP_AUTHED, .deny = PN_R_NEEDAUTH
 static pn_verb const verbs[] =
 {
   { .name = "AUTH", .args = PN_ARGS_RAW, .flags = PN_VERB_LONG, .f = &do_auth },
   { .name = "BDAT", .args = PN_ARGS_RAW, .f = &do_bdat },
-  { .name = "DATA", .args = PN_ARGS_NONE, AUTHED, .f = &do_needauth },
+  { .name = "DATA", .args = PN_ARGS_NONE, .f = &do_needauth },
   { .name = "EHLO", .args = PN_ARGS_RAW, .f = &do_ehlo },
   { .name = "HELO", .args = PN_ARGS_RAW, .f = &do_helo },
   { .name = "HELP", .args = PN_ARGS_ANY, .f = &do_help },
-  { .name = "MAIL", .args = PN_ARGS_RAW, AUTHED, .f = &do_needauth },
+  { .name = "MAIL", .args = PN_ARGS_RAW, .f = &do_needauth },
   { .name = "NOOP", .args = PN_ARGS_ANY, .f = &do_ok },
   { .name = "QUIT", .args = PN_ARGS_NONE, .f = &do_quit },
-  { .name = "RCPT", .args = PN_ARGS_RAW, AUTHED, .f = &do_needauth },
+  { .name = "RCPT", .args = PN_ARGS_RAW, .f = &do_needauth },
   { .name = "RSET", .args = PN_ARGS_NONE, .f = &do_ok },
+  { .name = "STARTTLS", .args = PN_ARGS_NONE, .f = &do_starttls },
   { .name = "VRFY", .args = PN_ARGS_SOME, .f = &do_vrfy },
 };
-#undef AUTHED
 
 /* A configuration that cannot be used: 421, before anything else. */
 static void dieconf(front *f, char const *badvar) gccattr_noreturn;
 static void dieconf(front *f, char const *badvar)
 {
   pn_log(PN_LOG_FATAL, "bad value for ", badvar);
+  pn_info("end reason=config ip=unknown");
   pn_io_init(&f->smtp.io, 1, PN_TIMEOUT_DEFAULT, f->inbuf, sizeof(f->inbuf), f->outbuf, sizeof(f->outbuf));
   if (pn_io_put(&f->smtp.io, pn_replies[PN_R_CONFIG].line, pn_replies[PN_R_CONFIG].len))
     pn_io_flush(&f->smtp.io);
@@ -574,12 +674,16 @@ static void setup(front *f, char const *const *prog)
   f->smtp.line = f->line;
   f->smtp.linemax = sizeof(f->line);
   f->smtp.nbad = 0;
+  f->smtp.ncmd = 0;
+  f->smtp.cmdmax = PN_PREAUTH_CMDS_MAX;
   f->smtp.state = 0;
   f->smtp.nulbad = 1;
   f->smtp.end = &end;
   f->smtp.ctx = f;
   if (!pn_conf_read(&f->conf, &badvar)) dieconf(f, badvar);
   pn_io_init(&f->smtp.io, 1, f->conf.timeout, f->inbuf, sizeof(f->inbuf), f->outbuf, sizeof(f->outbuf));
+  /* SMTPAUTHTIMEOUT: from the connection to a successful AUTH */
+  pn_io_session(&f->smtp.io, f->conf.authtimeout);
   pn_failrec_useredis(f->conf.redis, f->conf.redisprefix);
 }
 
@@ -591,7 +695,7 @@ int main(int argc, char const *const *argv)
   if (argc < 2) dieusage();
   pn_sig_reset(PN_SIG_PIPE_EPIPE);
   setup(&f, argv + 1);
-  if (!peer_setup(&f)) pn_smtp_quit(&f.smtp, PN_R_TEMPCLOSE, "environment");
+  if (!peer_setup(&f) || !tls_setup(&f)) pn_smtp_quit(&f.smtp, PN_R_TEMPCLOSE, "environment");
   pn_info("connect ip=", f.remoteip);
   failrec_check(&f);
   pn_smtp_greet(&f.smtp, f.conf.hostname);

@@ -52,7 +52,6 @@
 #define PN_TLS_VARS_MAX 1024          /* SSL_* variables, SNI name included */
 #define PN_TLS_GO_MAX (PN_TLS_VARS_MAX + 128)
 #define PN_TLS_MODIF_MAX (PN_TLS_GO_MAX + 1024)
-#define PN_TLS_SID_MAX 64
 #define PN_TLS_DRAIN 2                /* seconds: see drain() */
 #define PN_TLS_GO 'g'                 /* first byte of the parent's go-ahead */
 #define RPL_CONFIG "421 4.3.0 Server configuration error; try again later\r\n"
@@ -75,7 +74,7 @@ static int gop[2] = { -1, -1 };       /* parent -> child: go-ahead */
 static int sp[2] = { -1, -1 };        /* cleartext: [0] parent, [1] prog */
 static int ctl[2] = { -1, -1 };       /* [0] parent, [1] prog: SSLCTLFD */
 static pid_t child = 0;
-static char where[PN_IP_MAX + PN_TLS_SID_MAX + 16];   /* " ip=... sid=..." */
+static char where[PN_IP_MAX + 16];   /* " ip=..."; pn_log adds " sid=..." */
 
 static void dieusage(void) gccattr_noreturn;
 static void dieusage(void)
@@ -548,18 +547,10 @@ static void where_init(void)
   char ip[PN_IP_MAX];
   char port[PN_PORT_MAX];
   char const *x = getenv("TCPREMOTEIP");
-  char const *sid = getenv("SMTPSESSIONID");
   size_t m = 0;
   if (!x || strlen(x) >= PN_IP_MAX) x = pn_peer_name(0, 0, ip, port) > 0 ? ip : "unknown";
   m += strlen(strcpy(where, " ip="));
   m += strlen(strcpy(where + m, x));
-  if (sid && sid[0])
-  {
-    size_t l = strlen(sid);
-    if (l > PN_TLS_SID_MAX) l = PN_TLS_SID_MAX;
-    memcpy(where + m, " sid=", 5); m += 5;
-    memcpy(where + m, sid, l); m += l;
-  }
   where[m] = 0;
 }
 

@@ -33,7 +33,7 @@ is "$(printf '%s\n' "$out" | codes)" "220
 530 5.7.0
 530 5.7.0
 530 5.7.0
-500 5.5.1
+503 5.5.1
 221 2.0.0" "every command before AUTH gets its reply"
 is "$(printf '%s\n' "$out" | sed -n 1p)" "220 mx.test.example ESMTP postern" "greeting names SMTPHOSTNAME"
 is "$(printf '%s\n' "$out" | sed -n 2,10p)" "250-mx.test.example

@@ -111,7 +111,7 @@ server_stop redis
 out=$(chat "$A" 127.0.0.4 "AUTH PLAIN $bad\nAUTH PLAIN $bad\nAUTH PLAIN $good\n" | tr '\n' ' ')
 like "$out" '^220 250 535 5.7.8 535 5.7.8 235 2.7.0' "Redis down: the session goes on, failures and success answered as usual"
 is "$(warnings hosta)" 1 "... with one warning for the session"
-like "$(grep 'warning: unable to read the failure record' "$TMP/hosta.log")" 'Connection refused$' "... naming Redis and the error"
+like "$(grep 'warning: unable to read the failure record' "$TMP/hosta.log")" 'Connection refused sid=[^ ]+$' "... naming Redis and the error"
 like "$(chat "$B" 127.0.0.2 "AUTH PLAIN $good\n" | tr '\n' ' ')" '^220 250 235 2.7.0' "the blocked address is let in while the record is unreadable"
 is "$(warnings hostb)" 1 "... one warning on host b"
 
@@ -158,7 +158,7 @@ for v in localhost:6379 ::1:6379 127.0.0.1 127.0.0.1:0 relative.sock
 do
   is "$(dsess "QUIT\r\n" REDIS="$v" X= Y= Z=)" "421 4.3.0 " "REDIS=$v is a configuration error"
 done
-like "$(cat "$TMP/err")" 'bad value for REDIS$' "... logged"
+like "$(cat "$TMP/err")" 'bad value for REDIS sid=[^ ]+$' "... logged"
 is "$(dsess "QUIT\r\n" REDIS="127.0.0.1:$R" REDISPREFIX="a b" Y= Z=)" "421 4.3.0 " "a REDISPREFIX with a blank is a configuration error"
 
 done_testing

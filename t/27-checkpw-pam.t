@@ -178,7 +178,7 @@ do
   st=${r%%:*} why=${r#*:}
   svc ret "auth required $M ret=$st" "account required pam_permit.so"
   is "$(pk "$U" pw-unix ret)" 1 "pam_authenticate returns PAM_$st: 1"
-  like "$(cat "$TMP/cpw.err")" "reason=$why\$" "logged as reason=$why"
+  like "$(cat "$TMP/cpw.err")" "reason=$why sid=[^ ]+\$" "logged as reason=$why"
   svc ret "auth required pam_permit.so" "account required $M ret=$st"
   is "$(pk "$U" pw-unix ret)" 1 "pam_acct_mgmt returns PAM_$st: 1"
 done

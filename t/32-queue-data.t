@@ -118,7 +118,7 @@ f=$(last)
 like "$(sed -n 3,4p "$f")" '^Received: from evil__x__\[y\] \(\[IPv6:::1\]\)$' "HELO made safe, IPv6 literal"
 like "$(sed -n 4p "$f")" 'with ESMTPSA id ' "SMTPTLS: ESMTPSA"
 printf "${ENV}"'Subject: r\r\n\r\nb\r\n.\r\nQUIT\r\n' | SSL_PROTOCOL=TLSv1.3 qraw -m "$MD" >/dev/null
-like "$(sed -n 4p "$(last)")" 'with ESMTPSA id ' "SSL_PROTOCOL: ESMTPSA"
+like "$(sed -n 4p "$(last)")" 'with ESMTPSA \(TLSv1\.3\) id ' "SSL_PROTOCOL: ESMTPSA, and the protocol"
 printf 'EHLO c\r\nMAIL FROM:<a@example.org> AUTH=secret+2Bvalue\r\nRCPT TO:<b@example.org>\r\nDATA\r\nSubject: r\r\n\r\nb\r\n.\r\nQUIT\r\n' | RELAYCLIENT=1 timeout 60 postern-queue -m "$MD" >/dev/null 2>&1
 f=$(last)
 like "$(sed -n 3,4p "$f")" '^Received: from c$' "220 mode: the HELO of its own EHLO, no address"

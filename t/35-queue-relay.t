@@ -29,9 +29,9 @@ cmd RCPT TO:<reject-me@example.org>
 cmd DATA
 cmd QUIT" "the program gets EHLO with SMTPHOSTNAME, the checked commands, SIZE and BODY; never AUTH="
 is "$(sed -n '/^data$/,/^end$/p' "$L" | sed -n '2,4p;$p')" "Received: from c.example ([192.0.2.9])
-	by mx.test.example (postern) with ESMTPSA id $(sed -n 's/.* id \(.*\);$/\1/p' "$L");
+	by mx.test.example (postern) with ESMTPSA (TLSv1.3) id $(sed -n 's/.* id \(.*\);$/\1/p' "$L");
 	$(sed -n '/^data$/,/^end$/p' "$L" | sed -n 4p | cut -c2-)
-end" "the program gets the Received line first"
+end" "the program gets the Received line first (SSL_PROTOCOL: the protocol named)"
 is "$(sed -n '/^Subject: m$/,/^end$/p' "$L")" "Subject: m
 
 ..dot

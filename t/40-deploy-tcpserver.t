@@ -71,8 +71,8 @@ is "$(stat -c %U "$f")" "$ACCT" "the session wrote as the account of the ACCOUNT
 
 log=$(cat "$TMP/tcp.log")
 like "$log" '^tcpserver: status: 0/40$' "the log gets tcpserver's lines: -v and the concurrency limit MAXCONN"
-like "$log" '^postern-smtpd: info: connect ip=127\.0\.0\.1$' "and postern-smtpd's (stderr joined to stdout)"
-like "$log" "^postern-checkpw: info: auth ok user=\"alice\" account=$ACCT uid=$(id -u "$ACCT")\$" "and postern-checkpw's"
+like "$log" '^postern-smtpd: info: connect ip=127\.0\.0\.1 sid=[^ ]+$' "and postern-smtpd's (stderr joined to stdout)"
+like "$log" "^postern-checkpw: info: auth ok user=\"alice\" account=$ACCT uid=$(id -u "$ACCT") sid=[^ ]+\$" "and postern-checkpw's"
 like "$log" '^postern-queue: info: accepted id=[^ ]+ size=[0-9]+ rcpts=1 user="alice" maildir=' "and postern-queue's"
 
 # A wrong password: 535, nothing delivered, the failure logged.
@@ -83,7 +83,7 @@ isnt0=$?
 like "$isnt0" '^[1-9][0-9]*$' "swaks fails with a wrong password"
 like "$(cat "$TMP/swaks.out")" '<~?\*\* +535 5\.7\.8 ' "535 5.7.8"
 is "$(d_count)" "$n0" "nothing delivered"
-like "$(cat "$TMP/tcp.log")" '^postern-smtpd: info: auth fail user="alice" mech=PLAIN ip=127\.0\.0\.1 reason=password$' "logged by postern-smtpd"
+like "$(cat "$TMP/tcp.log")" '^postern-smtpd: info: auth fail user="alice" mech=PLAIN ip=127\.0\.0\.1 reason=password sid=[^ ]+$' "logged by postern-smtpd"
 like "$(cat "$TMP/authfail/127.0.0.1" 2>/dev/null)" '^1 [0-9]+$' "counted in AUTHFAILDIR, in the record named by the address"
 
 # A remote client without TLS, through the test's rule: no AUTH offered,
@@ -97,7 +97,7 @@ EOS
 )
 unlike "$out" '^250[ -]AUTH' "remote address without TLS: EHLO offers no AUTH"
 is "$(printf '%s\n' "$out" | codes | tail -n 3 | tr '\n' ' ')" "538 5.7.11 530 5.7.0 221 2.0.0 " "AUTH PLAIN: 538 5.7.11, MAIL: 530 5.7.0"
-like "$(cat "$TMP/tcp.log")" '^postern-smtpd: info: auth fail user="" mech=PLAIN ip=192\.0\.2\.1 reason=encryption$' "logged with the rule's address"
+like "$(cat "$TMP/tcp.log")" '^postern-smtpd: info: auth fail user="" mech=PLAIN ip=192\.0\.2\.1 reason=encryption sid=[^ ]+$' "logged with the rule's address"
 
 server_stop tcp
 

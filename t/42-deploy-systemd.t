@@ -91,7 +91,7 @@ ok "the message, byte for byte" cmp "$TMP/got" "$TMP/sd.msg"
 like "$(sed -n 3p "$f")" '^Received: from [^ ]+ \(\[127\.0\.0\.1\]\)$' "Received: the address from the socket (systemd sets no TCPREMOTEIP)"
 is "$(stat -c %U "$f")" "$ACCT" "the session ran as the account"
 log=$(cat "$TMP/sd.log")
-like "$log" '^postern-smtpd: info: connect ip=127\.0\.0\.1$' "stderr (the journal under systemd) gets the log"
+like "$log" '^postern-smtpd: info: connect ip=127\.0\.0\.1 sid=[^ ]+$' "stderr (the journal under systemd) gets the log"
 like "$log" "^postern-checkpw: info: auth ok user=\"alice\" account=$ACCT " "postern-checkpw's line"
 like "$log" '^postern-queue: info: accepted id=' "postern-queue's line"
 
@@ -101,7 +101,7 @@ d_limit swaks --server "127.0.0.1:$PORT" --auth LOGIN --auth-user alice --auth-p
 like "$?" '^[1-9][0-9]*$' "a wrong password: swaks fails"
 like "$(cat "$TMP/swaks.out")" '<~?\*\* +535 5\.7\.8 ' "535 5.7.8"
 is "$(d_count)" "$n0" "nothing delivered"
-like "$(cat "$TMP/sd.log")" '^postern-smtpd: info: auth fail user="alice" mech=LOGIN ip=127\.0\.0\.1 reason=password$' "logged"
+like "$(cat "$TMP/sd.log")" '^postern-smtpd: info: auth fail user="alice" mech=LOGIN ip=127\.0\.0\.1 reason=password sid=[^ ]+$' "logged"
 
 server_stop sd
 done_testing

@@ -77,7 +77,7 @@ like "$out" '^8bit sent$' "python3 BODY=8BITMIME through exim"
 like "$out" '^utf8 553 5\.6\.7 ' "SMTPUTF8 that exim does not offer: 553 5.6.7"
 lastid()
 {
-  sed -n 's/.* program reply="OK id=\([^"]*\)"$/\1/p' "$TMP/tcp.log" | tail -n 1
+  sed -n 's/.* program reply="OK id=\([^"]*\)".*/\1/p' "$TMP/tcp.log" | tail -n 1
 }
 eid=$(lastid)
 EIDS="$EIDS $eid"

@@ -40,6 +40,17 @@ demo_run()
   T_SERVERS="$T_SERVERS $n"
 }
 
+# The demo offers STARTTLS when postern-tls is built (and openssl is
+# there, which d_have checks): its swaks command then uses it.
+if [ -x "$PN_BIN/postern-tls" ] && d_have openssl
+then
+  swtls=" --tls --tls-verify --tls-ca-path [^ ]+/tls/cert\\.pem"
+  swdesc=" with --tls, verifying the demo's certificate"
+else
+  swtls=
+  swdesc=
+fi
+
 # demo_check NAME DIR PORT ACCOUNT: the printed commands work; Ctrl-C.
 demo_check()
 {
@@ -53,10 +64,18 @@ demo_check()
   like "$(cat "$TMP/$n.out")" "^postern demo on 127\\.0\\.0\\.1:$port " "$n: the demo starts and says where"
   sw=$(sed -n 's/^  \(swaks .*\)$/\1/p' "$TMP/$n.out")
   cu=$(sed -n 's/^  \(curl .*\)$/\1/p' "$TMP/$n.out")
-  like "$sw" "^swaks --server 127\\.0\\.0\\.1:$port --auth PLAIN " "$n: it prints a swaks command"
+  like "$sw" "^swaks --server 127\\.0\\.0\\.1:$port$swtls --auth PLAIN " "$n: it prints a swaks command$swdesc"
   like "$cu" "^curl smtp://127\\.0\\.0\\.1:$port --user " "$n: and a curl command"
   d_limit sh -c "$sw" >"$TMP/$n.swaks" 2>&1
   is "$?" "0" "$n: the swaks command sends a message"
+  if [ -n "$swtls" ]
+  then
+    like "$(cat "$TMP/$n.swaks")" '<-  220 2\.0\.0 Ready to start TLS' "$n: swaks: STARTTLS"
+    like "$(cat "$TMP/$n.swaks")" '=== TLS started with cipher TLSv1\.3' "$n: swaks: TLS 1.3, the demo certificate verified"
+  else
+    skip "$n: swaks: STARTTLS" "postern-tls is not built"
+    skip "$n: swaks: TLS 1.3" "postern-tls is not built"
+  fi
   d_limit sh -c "$cu -sS" >"$TMP/$n.curl" 2>&1
   is "$?" "0" "$n: the curl command too"
   like "$(cat "$TMP/$n.out")" "  ls $dir/outbox/new/" "$n: it says where to look"
@@ -113,6 +132,7 @@ then
   mkdir -p "$TMP/priv/scripts" "$TMP/priv/build"
   cp "$DEMO_SCRIPT" "$TMP/priv/scripts/demo"
   for p in postern-smtpd postern-checkpw postern-queue postern-passwd; do cp "$PN_BIN/$p" "$TMP/priv/build/$p"; done
+  [ ! -x "$PN_BIN/postern-tls" ] || cp "$PN_BIN/postern-tls" "$TMP/priv/build/postern-tls"
   chmod 700 "$TMP/priv"
   DACCT=pnd$$p
   D_USERS="$D_USERS $DACCT"

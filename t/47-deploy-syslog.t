@@ -69,5 +69,8 @@ like "$S" '^<22>postern-smtpd\[[0-9]+\]: info: auth fail user="alice" mech=PLAIN
 like "$S" '^<22>postern-queue\[[0-9]+\]: info: session user="alice"' "the session, logged by postern-queue"
 like "$S" '^<22>postern-queue\[[0-9]+\]: info: accepted id=' "the message accepted, logged by postern-queue"
 unlike "$S" 'wrong|secret' "no password in the log"
+is "$(printf '%s\n' "$S" | grep -Evc ' sid=[0-9A-Za-z._-]+$')" "0" "syslog: every line ends with sid="
+is "$(printf '%s\n' "$S" | sed -E 's/.* sid=//' | sort -u | wc -l | tr -d ' ')" "1" "syslog: one connection, one sid, in the lines of every program"
+like "$S" '^<22>postern-queue\[[0-9]+\]: info: end reason=quit user="alice" ip=none sid=' "syslog: the connection's end line"
 is "$(ls "$MD/new" | wc -l | tr -d ' ')" 1 "the message is delivered"
 done_testing

@@ -189,7 +189,8 @@ quick()
 { printf 'EHLO c\r\n'; i=0; while [ $i -lt 100000 ]; do printf 'HELP\r\n'; i=$((i + 1)); done; } > "$TMP/in"
 SMTPTIMEOUT=2 feed --noread --limit 300 --stats "$TMP/st" -- postern-smtpd pn-t-checkpw pn-t-report "$TMP/r" 2>"$TMP/stderr" >/dev/null
 quick "smtpd, client not reading"
-like "$(cat "$TMP/stderr")" 'end reason=(write|timeout)' "smtpd: the log says why"
+# (before AUTH the cap of 50 command lines usually ends it first)
+like "$(cat "$TMP/stderr")" 'end reason=(write|timeout|commands)' "smtpd: the log says why"
 SMTPTIMEOUT=2 SMTPAUTHUSER=alice USER=alice feed --noread --limit 300 --stats "$TMP/st" -- postern-queue -m "$MD" 2>"$TMP/stderr" >/dev/null
 quick "queue, client not reading"
 SMTPTIMEOUT=2 feed --sock --noread --limit 300 --stats "$TMP/st" -- postern-smtpd pn-t-checkpw pn-t-report "$TMP/r" 2>/dev/null >/dev/null

@@ -83,10 +83,10 @@ is "$out" "553 5.7.1" "another sender: 553 5.7.1"
 
 out=$(authcode "$B" "pw $B")
 is "$out" "535 5.7.8" "the right password of a user not in the senders database: 535 5.7.8"
-like "$(cat "$TMP/sys.log")" "^postern-checkpw: info: auth fail user=\"$B\" reason=senders\$" "logged: reason=senders"
+like "$(cat "$TMP/sys.log")" "^postern-checkpw: info: auth fail user=\"$B\" reason=senders sid=[^ ]+\$" "logged: reason=senders"
 out=$(authcode "$L" "pw $L")
 is "$out" "535 5.7.8" "a system account below MINUID: 535 5.7.8"
-like "$(cat "$TMP/sys.log")" "^postern-checkpw: info: auth fail user=\"$L\" reason=minuid\$" "logged: reason=minuid"
+like "$(cat "$TMP/sys.log")" "^postern-checkpw: info: auth fail user=\"$L\" reason=minuid sid=[^ ]+\$" "logged: reason=minuid"
 out=$(authcode "$A" wrong)
 is "$out" "535 5.7.8" "a wrong system password: 535 5.7.8"
 server_stop sys

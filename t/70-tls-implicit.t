@@ -43,7 +43,7 @@ check_msg()
   f=$(d_last)
   d_body "$f" >"$TMP/got"
   ok "$name: the message, byte for byte" cmp "$TMP/got" "$TMP/$name.msg"
-  like "$(sed -n 3,4p "$f" | tr '\n\t' '  ')" '^Received: from [^ ]+ \(\['"$ip"'\]\)  by mail\.example\.org \(postern\) with ESMTPSA id ' "$name: Received says ESMTPSA and the client's address"
+  like "$(sed -n 3,4p "$f" | tr '\n\t' '  ')" '^Received: from [^ ]+ \(\['"$ip"'\]\)  by mail\.example\.org \(postern\) with ESMTPSA \(TLSv1\.3 TLS_[A-Z0-9_]+\) id ' "$name: Received says ESMTPSA and the client's address"
 }
 
 ### swaks

@@ -33,48 +33,48 @@ run()
 }
 K="cert=$TLS/srv.pem key=$TLS/none.key"
 run out -i -c "$TLS/srv.pem" -k "$TLS/none.key"
-is "$st $(cat "$TMP/err")" "111 postern-tls: fatal: unable to read the key pair $K: failed to open key file '$TLS/none.key': No such file or directory ip=unknown" "-i, a missing key: 111 and the log line"
+is "$st $(nosid "$TMP/err")" "111 postern-tls: fatal: unable to read the key pair $K: failed to open key file '$TLS/none.key': No such file or directory ip=unknown" "-i, a missing key: 111 and the log line"
 is "$(cat "$TMP/out")" "" "-i: nothing to the client"
 ok "-i: prog never started" test ! -e "$TMP/prog.ran"
 run out -c "$TLS/srv.pem" -k "$TLS/none.key"
 is "$st $(cat "$TMP/out" | tr -d '\r')" "111 421 4.3.0 Server configuration error; try again later" "without -i, a missing key: 421 4.3.0 in cleartext, 111"
 ok "without -i: prog never started" test ! -e "$TMP/prog.ran"
 run out -c "$TLS/srv.pem" -k "$TLS/rsa.key"
-is "$st $(cat "$TMP/err")" "111 postern-tls: fatal: unable to use the key pair cert=$TLS/srv.pem key=$TLS/rsa.key: private/public key mismatch ip=unknown" "a mismatched key: 111 and the log line"
+is "$st $(nosid "$TMP/err")" "111 postern-tls: fatal: unable to use the key pair cert=$TLS/srv.pem key=$TLS/rsa.key: private/public key mismatch ip=unknown" "a mismatched key: 111 and the log line"
 is "$(tr -d '\r' <"$TMP/out")" "421 4.3.0 Server configuration error; try again later" "without -i: 421 4.3.0"
 run out -i -c "$TLS/srv.pem" -k "$TLS/srv.key" -c "$TLS/rsa.pem" -k "$TLS/srv.key"
-is "$st $(cat "$TMP/err")" "111 postern-tls: fatal: unable to use the key pair cert=$TLS/rsa.pem key=$TLS/srv.key: private/public key mismatch ip=unknown" "the mismatched pair among two is named"
+is "$st $(nosid "$TMP/err")" "111 postern-tls: fatal: unable to use the key pair cert=$TLS/rsa.pem key=$TLS/srv.key: private/public key mismatch ip=unknown" "the mismatched pair among two is named"
 printf 'not a key\n' >"$TMP/junk.pem"
 run out -i -c "$TLS/srv.pem" -k "$TMP/junk.pem"
-is "$st $(cat "$TMP/err")" "111 postern-tls: fatal: unable to use the key pair cert=$TLS/srv.pem key=$TMP/junk.pem: failed to read private key ip=unknown" "a file that is no key: 111 and the log line"
+is "$st $(nosid "$TMP/err")" "111 postern-tls: fatal: unable to use the key pair cert=$TLS/srv.pem key=$TMP/junk.pem: failed to read private key ip=unknown" "a file that is no key: 111 and the log line"
 if [ "$(id -u)" -eq 0 ] && d_have setpriv
 then
   rm -f "$TMP/prog.ran"
   setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
     "$PN_BIN/postern-tls" -c "$TLS/srv.pem" -k "$TLS/srv.key" "$TMP/prog" </dev/null >"$TMP/out" 2>"$TMP/err"
   st=$?
-  is "$st $(cat "$TMP/err")" "111 postern-tls: fatal: unable to read the key pair cert=$TLS/srv.pem key=$TLS/srv.key: failed to open key file '$TLS/srv.key': Permission denied ip=unknown" "an unreadable key (run as nobody): 111 and the log line"
+  is "$st $(nosid "$TMP/err")" "111 postern-tls: fatal: unable to read the key pair cert=$TLS/srv.pem key=$TLS/srv.key: failed to open key file '$TLS/srv.key': Permission denied ip=unknown" "an unreadable key (run as nobody): 111 and the log line"
   is "$(tr -d '\r' <"$TMP/out")" "421 4.3.0 Server configuration error; try again later" "without -i: 421 4.3.0"
 else
   for i in 1 2; do skip "unreadable key" "not root, or no setpriv"; done
 fi
 SMTPTIMEOUT=soon run out -c "$TLS/srv.pem" -k "$TLS/srv.key"
-is "$st $(cat "$TMP/err") $(tr -d '\r' <"$TMP/out")" "111 postern-tls: fatal: bad value for SMTPTIMEOUT ip=unknown 421 4.3.0 Server configuration error; try again later" "a bad SMTPTIMEOUT: 421 and 111"
+is "$st $(nosid "$TMP/err") $(tr -d '\r' <"$TMP/out")" "111 postern-tls: fatal: bad value for SMTPTIMEOUT ip=unknown 421 4.3.0 Server configuration error; try again later" "a bad SMTPTIMEOUT: 421 and 111"
 if [ "$(id -u)" -eq 0 ]
 then
   run out -i -u root -c "$TLS/srv.pem" -k "$TLS/srv.key"
-  is "$st $(cat "$TMP/err")" "111 postern-tls: fatal: account root is root: refused ip=unknown" "-u root: refused"
+  is "$st $(nosid "$TMP/err")" "111 postern-tls: fatal: account root is root: refused ip=unknown" "-u root: refused"
   run out -i -u pn-no-such-account -c "$TLS/srv.pem" -k "$TLS/srv.key"
-  is "$st $(cat "$TMP/err")" "111 postern-tls: fatal: unknown account pn-no-such-account ip=unknown" "an unknown account: refused"
+  is "$st $(nosid "$TMP/err")" "111 postern-tls: fatal: unknown account pn-no-such-account ip=unknown" "an unknown account: refused"
 else
   for i in 1 2; do skip "-u" "not root"; done
 fi
 run out -i -c "$TLS/srv.pem"
 is "$st" "100" "-c without -k: usage, 100"
 run out -i -p tlsv1.9 -c "$TLS/srv.pem" -k "$TLS/srv.key"
-is "$st $(cat "$TMP/err")" "100 postern-tls: fatal: bad protocols: tlsv1.9" "a bad -p: 100"
+is "$st $(nosid "$TMP/err")" "100 postern-tls: fatal: bad protocols: tlsv1.9" "a bad -p: 100"
 run out -i -C nothing-known -c "$TLS/srv.pem" -k "$TLS/srv.key"
-is "$st $(cat "$TMP/err")" "100 postern-tls: fatal: bad protocols or ciphers: no ciphers for 'nothing-known'" "a bad -C: 100"
+is "$st $(nosid "$TMP/err")" "100 postern-tls: fatal: bad protocols or ciphers: no ciphers for 'nothing-known'" "a bad -C: 100"
 ok "prog never started" test ! -e "$TMP/prog.ran"
 
 ### bad input on 465 (-i, the real chain behind)
@@ -121,7 +121,7 @@ expect()
     sleep 0.1
     i=$((i + 1))
   done
-  is "$(grep 'postern-tls:' "$TMP/bad.log" | sed -n "${n}p")" "$1" "$2"
+  is "$(grep 'postern-tls:' "$TMP/bad.log" | sed -n "${n}p" | nosid)" "$1" "$2"
 }
 
 is "$(raw 'b"EHLO client.example\r\n"')" "b''" "plain SMTP on 465: no reply, the connection closed"
@@ -174,7 +174,7 @@ like "$out" 'New, TLSv1\.2, Cipher is ECDHE-ECDSA-' "TLS 1.2 session"
 like "$out" '250 AUTH PLAIN LOGIN' "the chain answers over TLS 1.2"
 like "$(printf '%s\n' "$out" | sed -n '/^RENEGOTIATING/,$p' | tr '\n' ' ')" '^RENEGOTIATING .*(no renegotiation|alert)' "renegotiation: refused by the server"
 tls_logwait bad 'tls end reason=' 
-like "$(grep 'postern-tls:' "$TMP/bad.log" | tail -n 1)" '^postern-tls: info: tls end reason="[a-z0-9 ]+" ip=127\.0\.0\.1$' "renegotiation: the session ends, logged"
+like "$(grep 'postern-tls:' "$TMP/bad.log" | tail -n 1)" '^postern-tls: info: tls end reason="[a-z0-9 ]+" ip=127\.0\.0\.1 sid=[^ ]+$' "renegotiation: the session ends, logged"
 ok "no process left behind" tls_gone bad
 server_stop bad
 
@@ -246,7 +246,7 @@ time.sleep(15)
 PY
 fp=$!
 ok "a client that reads nothing: the session ends" tls_logwait flood 'tls end reason=timeout'
-like "$(grep 'postern-tls: info: tls end' "$TMP/flood.log")" '^postern-tls: info: tls end reason=timeout ip=127\.0\.0\.1$' "logged: reason=timeout"
+like "$(grep 'postern-tls: info: tls end' "$TMP/flood.log")" '^postern-tls: info: tls end reason=timeout ip=127\.0\.0\.1 sid=[^ ]+$' "logged: reason=timeout"
 ok "no process left behind" tls_gone flood
 kill "$fp" 2>/dev/null
 server_stop flood

@@ -50,7 +50,7 @@ session()
   f=$(d_last)
   d_body "$f" >"$TMP/got"
   ok "$1: the message, byte for byte" cmp "$TMP/got" "$TMP/$1.msg"
-  like "$(sed -n 3,4p "$f" | tr '\n\t' '  ')" '^Received: from [^ ]+ \(\[127\.0\.0\.1\]\)  by mail\.example\.org \(postern\) with ESMTPSA id ' "$1: Received: the address postern-tls passed on, ESMTPSA"
+  like "$(sed -n 3,4p "$f" | tr '\n\t' '  ')" '^Received: from [^ ]+ \(\[127\.0\.0\.1\]\)  by mail\.example\.org \(postern\) with ESMTPSA \(TLSv1\.3 TLS_[A-Z0-9_]+\) id ' "$1: Received: the address postern-tls passed on, ESMTPSA"
   is "$(stat -c %U "$f")" "$ACCT" "$1: the session ran as the account"
 }
 

@@ -86,7 +86,7 @@ is "$(report_env PROXYREMOTEIP)" "127.0.0.1" "v1: PROXYREMOTEIP is the balancer"
 is "$(report_env TCPREMOTEHOST) $(report_env TCPREMOTEINFO)" "(unset) (unset)" "v1: TCPREMOTEHOST and TCPREMOTEINFO (the balancer's) removed"
 is "$(report_stdin "$TMP/r")" "EHLO x
 QUIT" "v1: the bytes after the header reach the continuation, all of them"
-like "$(cat "$TMP/report.log")" 'postern-proxy: info: accept ip=192\.0\.2\.7 port=40000 proxy=127\.0\.0\.1 version=1$' "v1: logged with both addresses"
+like "$(cat "$TMP/report.log")" 'postern-proxy: info: accept ip=192\.0\.2\.7 port=40000 proxy=127\.0\.0\.1 version=1 sid=[^ ]+$' "v1: logged with both addresses"
 
 rm -f "$TMP/r"
 out=$(split=3 send "$PORT" "$TMP/v1")
@@ -114,7 +114,7 @@ do
   is "$(report_stdin "$TMP/r")" "EHLO x
 QUIT" "$h: the bytes after the header reach the continuation"
 done
-like "$(cat "$TMP/report.log")" 'postern-proxy: info: accept local proxy=127\.0\.0\.1 version=2$' "v2 LOCAL: logged"
+like "$(cat "$TMP/report.log")" 'postern-proxy: info: accept local proxy=127\.0\.0\.1 version=2 sid=[^ ]+$' "v2 LOCAL: logged"
 
 # bytes after the header: 200 KB, every one of them
 python3 -c 'import sys; sys.stdout.buffer.write(b"PROXY TCP4 192.0.2.7 10.0.0.1 1 2\r\n" + bytes(range(256)) * 800)' >"$TMP/big"
@@ -132,7 +132,7 @@ refused()
   : >"$TMP/report.log"
   out=$(send "$PORT" "$2")
   t_v=${4:+ version=$4}
-  is "$out|$(test -e "$TMP/r" && echo ran)|$(cat "$TMP/report.log")" \
+  is "$out|$(test -e "$TMP/r" && echo ran)|$(nosid "$TMP/report.log")" \
     "||postern-proxy: info: refused reason=$3 ip=127.0.0.1$t_v" "$1: closed, nothing run, one log line (reason=$3)"
 }
 printf "$SIG"'\041\021\003\361' >"$TMP/v2long"
@@ -173,11 +173,11 @@ server_start late "$PORT" tcpserver -R -H -l 0 127.0.0.1 "$PORT" \
 sleep 0.2; : >"$TMP/late.log"     # the line of wait_port's probe
 rm -f "$TMP/r"
 out=$(hold=20 send "$PORT" "$TMP/v1cut")
-is "$out|$(test -e "$TMP/r" && echo ran)|$(cat "$TMP/late.log")" \
+is "$out|$(test -e "$TMP/r" && echo ran)|$(nosid "$TMP/late.log")" \
   "||postern-proxy: info: refused reason=timeout ip=127.0.0.1 version=1" "a late header: closed after -T, nothing run, one log line"
 : >"$TMP/late.log"
 out=$(hold=20 send "$PORT" "$TMP/empty")
-is "$(cat "$TMP/late.log")" "postern-proxy: info: refused reason=timeout ip=127.0.0.1" "no byte at all: the same"
+is "$(nosid "$TMP/late.log")" "postern-proxy: info: refused reason=timeout ip=127.0.0.1" "no byte at all: the same"
 server_stop late
 
 # an address out of the trusted ranges
@@ -187,7 +187,7 @@ server_start untrusted "$PORT" tcpserver -R -H -l 0 127.0.0.1 "$PORT" \
 sleep 0.2; : >"$TMP/untrusted.log"
 rm -f "$TMP/r"
 out=$(send "$PORT" "$TMP/v1")
-is "$out|$(test -e "$TMP/r" && echo ran)|$(cat "$TMP/untrusted.log")" \
+is "$out|$(test -e "$TMP/r" && echo ran)|$(nosid "$TMP/untrusted.log")" \
   "||postern-proxy: info: refused reason=untrusted ip=127.0.0.1" "an untrusted address: closed before reading, nothing run, one log line"
 server_stop untrusted
 
@@ -202,7 +202,7 @@ printf 'PROXY TCP4 192.0.2.7 127.0.0.1 40000 587\r\nEHLO c.example\r\nAUTH PLAIN
 out=$(send "$PORT" "$TMP/remote")
 like "$out" '^538 5\.7\.11 ' "a proxied remote client: AUTH PLAIN without TLS gets 538 5.7.11"
 unlike "$out" '^250-AUTH|^250 AUTH' "... and EHLO offers no plaintext mechanism"
-like "$(cat "$TMP/chain.log")" 'postern-smtpd: info: connect ip=192\.0\.2\.7$' "... and the front logs the client's address"
+like "$(cat "$TMP/chain.log")" 'postern-smtpd: info: connect ip=192\.0\.2\.7 sid=[^ ]+$' "... and the front logs the client's address"
 rm -f "$TMP/r"
 printf 'PROXY TCP4 127.0.0.5 127.0.0.1 40000 587\r\nEHLO c.example\r\nAUTH PLAIN %s\r\nQUIT\r\n' "$b" >"$TMP/local"
 out=$(send "$PORT" "$TMP/local")
@@ -226,11 +226,11 @@ do
 done
 rm -f "$TMP/r"
 postern-proxy -t 0.0.0.0/0 -t ::/0 pn-t-report "$TMP/r" <"$TMP/v1" >/dev/null 2>"$TMP/stderr"
-is "$(test -e "$TMP/r" && echo ran)|$(cat "$TMP/stderr")" "|postern-proxy: info: refused reason=untrusted ip=none" \
+is "$(test -e "$TMP/r" && echo ran)|$(nosid "$TMP/stderr")" "|postern-proxy: info: refused reason=untrusted ip=none" \
   "no TCPREMOTEIP and no socket: no address, untrusted even by 0.0.0.0/0"
 
 TCPREMOTEIP='10.0.0.1 forged' postern-proxy -t 0.0.0.0/0 pn-t-report "$TMP/r" <"$TMP/v1" >/dev/null 2>"$TMP/stderr"
-is "$(test -e "$TMP/r" && echo ran)|$(cat "$TMP/stderr")" "|postern-proxy: info: refused reason=untrusted ip=invalid" \
+is "$(test -e "$TMP/r" && echo ran)|$(nosid "$TMP/stderr")" "|postern-proxy: info: refused reason=untrusted ip=invalid" \
   "a TCPREMOTEIP that is not an address: untrusted, and not copied into the log"
 
 # usage: 100

@@ -97,8 +97,8 @@ done
 is "$(hstat | sort)" "postern1 UP L7OK
 v1 UP L7OK" "health checks through postern-proxy: both servers up, SMTP checks passed (L7OK)"
 log=$(cat "$TMP/tcp.log")
-like "$log" '^postern-proxy: info: accept local proxy=127\.0\.0\.1 version=2$' "send-proxy-v2's check: a LOCAL header, the connection's own addresses kept"
-like "$log" '^postern-proxy: info: accept ip=127\.0\.0\.1 port=[0-9]+ proxy=127\.0\.0\.1 version=1$' "send-proxy's check: a v1 header with the check's own addresses"
+like "$log" '^postern-proxy: info: accept local proxy=127\.0\.0\.1 version=2 sid=[^ ]+$' "send-proxy-v2's check: a LOCAL header, the connection's own addresses kept"
+like "$log" '^postern-proxy: info: accept ip=127\.0\.0\.1 port=[0-9]+ proxy=127\.0\.0\.1 version=1 sid=[^ ]+$' "send-proxy's check: a v1 header with the check's own addresses"
 
 # A proxied loopback client (127.0.0.5 and .6, not the balancer's
 # 127.0.0.1): AUTH PLAIN without TLS, a message.
@@ -116,8 +116,8 @@ do
     "v$v: Received names the client's own address, not the balancer's"
   ok "v$v: the message, byte for byte" sh -c "d() { sed '1,5d' \"\$1\"; }; d '$f' | cmp - '$TMP/hap.msg'"
   log=$(cat "$TMP/tcp.log")
-  like "$log" "^postern-proxy: info: accept ip=${src%.*}\\.${src##*.} port=[0-9]+ proxy=127\\.0\\.0\\.1 version=$v\$" "v$v: postern-proxy logs the client and the balancer"
-  like "$log" "^postern-smtpd: info: connect ip=${src%.*}\\.${src##*.}\$" "v$v: postern-smtpd logs the client's address"
+  like "$log" "^postern-proxy: info: accept ip=${src%.*}\\.${src##*.} port=[0-9]+ proxy=127\\.0\\.0\\.1 version=$v sid=[^ ]+\$" "v$v: postern-proxy logs the client and the balancer"
+  like "$log" "^postern-smtpd: info: connect ip=${src%.*}\\.${src##*.} sid=[^ ]+\$" "v$v: postern-smtpd logs the client's address"
 done
 
 # A proxied remote client (192.0.2.7 and .8 in the header): no
@@ -135,8 +135,8 @@ EOS
   unlike "$out" '^250[ -]AUTH' "v$v: a proxied remote client ($ip) without TLS: EHLO offers no AUTH"
   is "$(printf '%s\n' "$out" | codes | tail -n 3 | tr '\n' ' ')" "538 5.7.11 530 5.7.0 221 2.0.0 " "v$v: AUTH PLAIN: 538 5.7.11, MAIL: 530 5.7.0"
   log=$(cat "$TMP/tcp.log")
-  like "$log" "^postern-proxy: info: accept ip=${ip%.*}\\.${ip##*.} port=[0-9]+ proxy=127\\.0\\.0\\.1 version=$v\$" "v$v: postern-proxy logs the remote client"
-  like "$log" "^postern-smtpd: info: auth fail user=\"\" mech=PLAIN ip=${ip%.*}\\.${ip##*.} reason=encryption\$" "v$v: the refusal is logged with the client's address"
+  like "$log" "^postern-proxy: info: accept ip=${ip%.*}\\.${ip##*.} port=[0-9]+ proxy=127\\.0\\.0\\.1 version=$v sid=[^ ]+\$" "v$v: postern-proxy logs the remote client"
+  like "$log" "^postern-smtpd: info: auth fail user=\"\" mech=PLAIN ip=${ip%.*}\\.${ip##*.} reason=encryption sid=[^ ]+\$" "v$v: the refusal is logged with the client's address"
 done
 
 # Straight to postern, not through the balancer: an SMTP client waits
@@ -151,7 +151,7 @@ do
   sleep 0.1
   i=$((i + 1))
 done
-like "$(cat "$TMP/tcp.log")" '^postern-proxy: info: refused reason=timeout ip=127\.0\.0\.1$' "... and logged"
+like "$(cat "$TMP/tcp.log")" '^postern-proxy: info: refused reason=timeout ip=127\.0\.0\.1 sid=[^ ]+$' "... and logged"
 
 server_stop tcp
 done_testing

@@ -26,6 +26,8 @@
 #                           pn-t-report file, one a line
 #   report_ids FILE         its "uid euid gid egid"
 #   report_stdin FILE       what the continuation read on fd 0, without CR
+#   nosid [FILE...]         log lines (FILE, or stdin) without the
+#                           " sid=ID" that ends each line of postern's
 #   maildir DIR...          makes each DIR a Maildir (tmp, new, cur)
 #   addpw FILE USER PW [OPTS...]
 #                           postern-passwd -f FILE OPTS add USER, the
@@ -306,4 +308,9 @@ done_testing()
   echo "1..$T_N"
   [ "$T_FAIL" -eq 0 ]
   exit $?
+}
+
+nosid()
+{
+  sed -E 's/ sid=[0-9A-Za-z._-]+$//' "$@"
 }

@@ -137,15 +137,12 @@ static size_t feed(pn_body *b, char const *s, size_t len)
   return total;
 }
 
-/* Waits for input: flushes the replies first, SMTPTIMEOUT for the read.
-   buffer_timed_fill returns 0 at EOF (skalibs' unsanitize_read). */
+/* Waits for input: pn_io_fill flushes the replies first; SMTPTIMEOUT
+   bounds each line, or each PN_IO_UNIT bytes of a long line or of a
+   chunk.  buffer_timed_fill returns 0 at EOF (skalibs' unsanitize_read). */
 static int fill(pn_io *io)
 {
-  tain deadline;
-  ssize_t r;
-  if (!pn_io_flush(io)) return 0;
-  tain_add_g(&deadline, &io->tto);
-  r = buffer_timed_fill_g(&io->in, &deadline);
+  ssize_t r = pn_io_fill(io);
   if (!r) errno = EPIPE;
   return r > 0;
 }
@@ -155,13 +152,16 @@ int pn_body_data(pn_body *b, pn_io *io)
   while (!b->data.done)
   {
     struct iovec v[2];
+    size_t used;
     buffer_rpeek(&io->in, v);
     if (!v[0].iov_len)
     {
       if (!fill(io)) return -1;
       continue;
     }
-    buffer_rseek(&io->in, feed(b, v[0].iov_base, v[0].iov_len));
+    used = feed(b, v[0].iov_base, v[0].iov_len);
+    pn_io_taken(io, used, used && memchr(v[0].iov_base, '\n', used) != 0);
+    buffer_rseek(&io->in, used);
   }
   return 1;
 }
@@ -182,6 +182,7 @@ int pn_body_chunk(pn_body *b, pn_io *io, uint64_t n)
     feed(b, v[0].iov_base, len);
     buffer_rseek(&io->in, len);
     n -= len;
+    pn_io_taken(io, len, !n);
   }
   return 1;
 }

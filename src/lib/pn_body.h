@@ -45,7 +45,8 @@ extern void pn_body_start(pn_body *, int, uint64_t, pn_sink const *);
 
 /* Reads the client's DATA to CRLF.CRLF, or a BDAT chunk of n bytes,
    feeding the sink.  Replies pending on io are flushed before any wait,
-   SMTPTIMEOUT bounds each read.  1 when read, or -1 with errno
+   SMTPTIMEOUT bounds each line (each PN_IO_UNIT bytes of a chunk or of
+   a longer line), capped by the session's deadline.  1 when read, or -1 with errno
    (ETIMEDOUT, EPIPE at EOF, ...): the session cannot go on. */
 extern int pn_body_data(pn_body *, pn_io *);
 extern int pn_body_chunk(pn_body *, pn_io *, uint64_t);

@@ -151,6 +151,8 @@ int pn_conf_read(pn_conf *c, char const **bad)
   else c->databytes = PN_DATABYTES_DEFAULT;
   if (!getuint("MAXRCPTS", PN_MAXRCPTS_DEFAULT, 1, PN_MAXRCPTS_MAX, &c->maxrcpts)) { *bad = "MAXRCPTS"; return 0; }
   if (!getuint("SMTPTIMEOUT", PN_TIMEOUT_DEFAULT, 1, PN_TIMEOUT_MAX, &c->timeout)) { *bad = "SMTPTIMEOUT"; return 0; }
+  if (!getuint("SMTPAUTHTIMEOUT", PN_AUTHTIMEOUT_DEFAULT, 1, PN_TIMEOUT_MAX, &c->authtimeout)) { *bad = "SMTPAUTHTIMEOUT"; return 0; }
+  if (!getuint("SMTPSESSIONTIMEOUT", PN_SESSIONTIMEOUT_DEFAULT, 1, PN_TIMEOUT_MAX, &c->sessiontimeout)) { *bad = "SMTPSESSIONTIMEOUT"; return 0; }
   if (!getuint("AUTHMAXFAIL", PN_AUTHMAXFAIL_DEFAULT, 1, PN_AUTHMAXFAIL_MAX, &c->authmaxfail)) { *bad = "AUTHMAXFAIL"; return 0; }
   if (!getuint("AUTHFAILDELAY", PN_AUTHFAILDELAY_DEFAULT, 0, PN_AUTHFAILDELAY_MAX, &c->authfaildelay)) { *bad = "AUTHFAILDELAY"; return 0; }
   if (!getuint("AUTHFAILMAX", PN_FAILMAX_DEFAULT, 1, PN_FAILMAX_MAX, &c->failrecmax)) { *bad = "AUTHFAILMAX"; return 0; }
@@ -167,6 +169,7 @@ int pn_conf_read(pn_conf *c, char const **bad)
   if (!gethost(c)) { *bad = "SMTPHOSTNAME"; return 0; }
   c->authinsecure = getflag("AUTHINSECURE");
   c->tls = getflag("SMTPTLS") || getflag("SSL_PROTOCOL");
+  c->tlsrequired = getflag("TLSREQUIRED");
   c->relayclient = !!getenv("RELAYCLIENT");
   return 1;
 }

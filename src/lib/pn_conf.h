@@ -13,6 +13,9 @@
 #define PN_MAXRCPTS_MAX 10000
 #define PN_TIMEOUT_DEFAULT 300
 #define PN_TIMEOUT_MAX 86400
+#define PN_AUTHTIMEOUT_DEFAULT 120      /* SMTPAUTHTIMEOUT: the front, to AUTH */
+#define PN_SESSIONTIMEOUT_DEFAULT 3600  /* SMTPSESSIONTIMEOUT: postern-queue */
+#define PN_PREAUTH_CMDS_MAX 50          /* command lines the front reads before AUTH */
 #define PN_AUTHMAXFAIL_DEFAULT 3
 #define PN_AUTHMAXFAIL_MAX 100
 #define PN_AUTHFAILDELAY_DEFAULT 2
@@ -40,6 +43,8 @@ struct pn_conf_s
   uint64_t databytes;           /* 0: no limit */
   unsigned int maxrcpts;
   unsigned int timeout;
+  unsigned int authtimeout;     /* SMTPAUTHTIMEOUT */
+  unsigned int sessiontimeout;  /* SMTPSESSIONTIMEOUT */
   unsigned int authmaxfail;
   unsigned int authfaildelay;
   char const *failrecdir;        /* AUTHFAILDIR, or REDIS when set (where the record is); 0: no record */
@@ -52,6 +57,7 @@ struct pn_conf_s
   unsigned char mechs[PN_MECH_MAX];
   unsigned int authinsecure : 1;
   unsigned int tls : 1;
+  unsigned int tlsrequired : 1; /* TLSREQUIRED: no MAIL or AUTH before TLS */
   unsigned int relayclient : 1;
 };
 

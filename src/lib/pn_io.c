@@ -9,6 +9,7 @@
 
 #include <skalibs/allreadwrite.h>
 #include <skalibs/buffer.h>
+#include <skalibs/bytestr.h>
 #include <skalibs/djbunix.h>
 #include <skalibs/siovec.h>
 #include <skalibs/tai.h>
@@ -23,7 +24,8 @@
  * what a client pipelined after its AUTH exchange stays in the kernel for
  * the next program.  On a socket, peek then take up to the LF; on a
  * regular file (scripted input), read ahead then seek back to just after
- * the LF; on anything else (a pipe), one byte at a time.
+ * the LF; on anything else (a pipe), one byte at a time.  Its stack copy
+ * is zeroed after each read: the front's lines carry credentials.
  */
 #define KIND_UNKNOWN 0
 #define KIND_SOCKET 1
@@ -36,15 +38,11 @@ static size_t upto_lf(char const *s, size_t len)
   return lf ? (size_t)(lf - s) + 1 : len;
 }
 
-static ssize_t read_exact(int fd, struct iovec const *v, unsigned int n)
+static ssize_t read_exact_(int fd, struct iovec const *v, unsigned int n, char *tmp, size_t max)
 {
   static int kind = KIND_UNKNOWN;
-  char tmp[PN_PEEK_MAX];
-  size_t max = siovec_len(v, n);
   size_t want;
   ssize_t r;
-  if (max > sizeof(tmp)) max = sizeof(tmp);
-  if (!max) return 0;
   if (kind == KIND_UNKNOWN || kind == KIND_SOCKET)
   {
     r = recv(fd, tmp, max, MSG_PEEK);
@@ -73,11 +71,29 @@ static ssize_t read_exact(int fd, struct iovec const *v, unsigned int n)
   return r;
 }
 
+static ssize_t read_exact(int fd, struct iovec const *v, unsigned int n)
+{
+  char tmp[PN_PEEK_MAX];
+  size_t max = siovec_len(v, n);
+  ssize_t r;
+  int e;
+  if (max > sizeof(tmp)) max = sizeof(tmp);
+  if (!max) return 0;
+  r = read_exact_(fd, v, n, tmp, max);
+  e = errno;
+  byte_zzero(tmp, max);
+  errno = e;
+  return r;
+}
+
 void pn_io_init(pn_io *io, int exact, unsigned int timeout, char *inbuf, size_t inlen, char *outbuf, size_t outlen)
 {
   buffer_init(&io->in, exact ? &read_exact : &fd_readv, 0, inbuf, inlen);
   buffer_init(&io->out, &fd_writev, 1, outbuf, outlen);
   tain_uint(&io->tto, timeout);
+  io->unitlen = 0;
+  io->inunit = 0;
+  io->hassession = 0;
   tain_now_set_stopwatch_g();
   ndelay_on(0);
   ndelay_on(1);
@@ -89,12 +105,64 @@ void pn_io_blocking(void)
   ndelay_off(1);
 }
 
+void pn_io_session(pn_io *io, unsigned int secs)
+{
+  tain_addsec_g(&io->session, secs);
+  io->hassession = 1;
+}
+
+void pn_io_nosession(pn_io *io)
+{
+  io->hassession = 0;
+}
+
+/* d, capped by the session's deadline */
+static void cap(pn_io const *io, tain *d)
+{
+  if (io->hassession && tain_less(&io->session, d)) *d = io->session;
+}
+
 int pn_io_flush(pn_io *io)
 {
   tain deadline;
   if (buffer_isempty(&io->out)) return 1;
   tain_add_g(&deadline, &io->tto);
+  cap(io, &deadline);
   return buffer_timed_flush_g(&io->out, &deadline);
+}
+
+ssize_t pn_io_fill(pn_io *io)
+{
+  tain deadline;
+  if (!pn_io_flush(io)) return -1;
+  if (!io->inunit)
+  {
+    tain_add_g(&io->unit, &io->tto);
+    io->unitlen = 0;
+    io->inunit = 1;
+  }
+  deadline = io->unit;
+  cap(io, &deadline);
+  /* buffer_timed_fill: > 0 bytes read, 0 at EOF, -1 error (ETIMEDOUT) */
+  return buffer_timed_fill_g(&io->in, &deadline);
+}
+
+void pn_io_taken(pn_io *io, size_t n, int end)
+{
+  io->unitlen += n;
+  if (end || io->unitlen >= PN_IO_UNIT) io->inunit = 0;
+}
+
+void pn_io_wipe(pn_io *io)
+{
+  cbuffer *c = &io->in.c;
+  if (c->p == c->n) byte_zzero(c->x, c->a);
+  else if (c->p < c->n)
+  {
+    byte_zzero(c->x, c->p);
+    byte_zzero(c->x + c->n, c->a - c->n);
+  }
+  else byte_zzero(c->x + c->n, c->p - c->n);
 }
 
 int pn_io_put(pn_io *io, char const *s, size_t len)
@@ -148,24 +216,15 @@ int pn_io_take(buffer *b, char *s, size_t max, size_t *got)
 int pn_io_getline(pn_io *io, char *s, size_t max, size_t *len)
 {
   size_t got = 0;
-  tain deadline;
-  int waited = 0;
-  for (;;)
+  /* RFC 2920: replies wait while commands are buffered, and leave
+     before the first read that may block (pn_io_fill flushes) */
+  while (!pn_io_take(&io->in, s, max, &got))
   {
-    ssize_t r;
-    if (pn_io_take(&io->in, s, max, &got)) break;
-    /* RFC 2920: replies wait while commands are buffered, and leave
-       before the first read that may block */
-    if (!waited)
-    {
-      if (!pn_io_flush(io)) return -1;
-      tain_add_g(&deadline, &io->tto);
-      waited = 1;
-    }
-    /* buffer_timed_fill: > 0 bytes read, 0 at EOF, -1 error (ETIMEDOUT) */
-    r = buffer_timed_fill_g(&io->in, &deadline);
+    ssize_t r = pn_io_fill(io);
     if (r <= 0) return r;
   }
+  /* one deadline for the whole line, however long: no unit length */
+  pn_io_taken(io, 0, 1);
   if (got > max) return (errno = ERANGE, -1);
   got--;
   if (got && s[got-1] == '\r') got--;

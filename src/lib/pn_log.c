@@ -5,10 +5,13 @@
 #include <sys/uio.h>
 #include <unistd.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <skalibs/allreadwrite.h>
 #include <skalibs/djbunix.h>
+#include <skalibs/random.h>
 #include <skalibs/socket.h>
 #include <skalibs/types.h>
 
@@ -22,6 +25,68 @@
 static char const *logprog = "postern";
 static int usesyslog = 0;
 static int logfd = -1;
+static char sid[5 + PN_SID_MAX + 1] = "";   /* " sid=...", or empty */
+static size_t sidlen = 0;
+
+int pn_log_sid_ok(char const *s)
+{
+  size_t i;
+  for (i = 0; s[i]; i++)
+  {
+    char c = s[i];
+    if (i >= PN_SID_MAX) return 0;
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+      || c == '.' || c == '_' || c == '-')) return 0;
+  }
+  return i > 0;
+}
+
+/* time (s, us), pid and 32 random bits, in hex: as the message ids,
+   plus what two hosts could not share by chance */
+static size_t sid_make(char *s)
+{
+  struct timespec ts;
+  char r[4];
+  size_t w = 0;
+  if (clock_gettime(CLOCK_REALTIME, &ts) < 0) ts.tv_sec = 0, ts.tv_nsec = 0;
+  random_buf(r, sizeof(r));
+  w += uint64_xfmt(s + w, (uint64_t)ts.tv_sec);
+  s[w++] = '.';
+  w += uint32_xfmt(s + w, (uint32_t)(ts.tv_nsec / 1000));
+  s[w++] = '.';
+  w += uint64_xfmt(s + w, (uint64_t)getpid());
+  s[w++] = '.';
+  w += uint32_xfmt(s + w, (uint32_t)(unsigned char)r[0] << 24 | (uint32_t)(unsigned char)r[1] << 16
+    | (uint32_t)(unsigned char)r[2] << 8 | (uint32_t)(unsigned char)r[3]);
+  s[w] = 0;
+  return w;
+}
+
+/* The connection's id: SMTPSESSIONID as inherited when it is one, else
+   a new one, exported for the rest of the chain.  The first program of
+   the chain (postern-proxy, postern-tls or postern-smtpd) makes it; the
+   others keep it. */
+static void sid_init(void)
+{
+  char made[PN_SID_MAX + 1];
+  char const *x = getenv("SMTPSESSIONID");
+  size_t n;
+  if (!x || !pn_log_sid_ok(x))
+  {
+    sid_make(made);
+    x = made;
+    setenv("SMTPSESSIONID", made, 1);   /* on failure, our own lines still carry it */
+  }
+  n = strlen(x);
+  memcpy(sid, " sid=", 5);
+  memcpy(sid + 5, x, n + 1);
+  sidlen = 5 + n;
+}
+
+char const *pn_log_sid(void)
+{
+  return sidlen ? sid + 5 : "";
+}
 
 static int samefile(struct stat const *a, int fd)
 {
@@ -36,6 +101,7 @@ void pn_log_init(char const *prog)
 {
   struct stat st;
   logprog = prog;
+  sid_init();
   if (fstat(2, &st) < 0 || !S_ISSOCK(st.st_mode)) return;
   if (!samefile(&st, 0) && !samefile(&st, 1)) return;
   usesyslog = 1;
@@ -100,9 +166,10 @@ void pn_logv(int level, char const *const *v, unsigned int n)
   {
     char const *s = i ? v[i-1] : names[level];
     size_t l = strlen(s);
-    if (l > sizeof(line) - 1 - len) l = sizeof(line) - 1 - len;
+    if (l > sizeof(line) - 1 - sidlen - len) l = sizeof(line) - 1 - sidlen - len;
     memcpy(line + len, s, l); len += l;
   }
+  memcpy(line + len, sid, sidlen); len += sidlen;
   if (usesyslog) tosyslog(level, line, len);
   else
   {

@@ -15,8 +15,17 @@
 #define PN_LOGVAL_MAX 64                          /* client bytes shown in a value */
 #define PN_LOGVAL_SIZE (PN_LOGVAL_MAX * 4 + 8)    /* room for the quoted form */
 
-/* Picks stderr, or syslog (facility mail) when fd 2 is the client socket. */
+#define PN_SID_MAX 64                             /* a session id (SMTPSESSIONID) */
+
+/* Picks stderr, or syslog (facility mail) when fd 2 is the client socket.
+   Takes the connection's id from SMTPSESSIONID, or makes one and sets
+   SMTPSESSIONID for the programs that follow: every line ends with
+   " sid=ID". */
 extern void pn_log_init(char const *);
+/* The id: 1 to PN_SID_MAX of [A-Za-z0-9._-]; 1 if s is one. */
+extern int pn_log_sid_ok(char const *);
+/* The id of this connection ("" before pn_log_init). */
+extern char const *pn_log_sid(void);
 extern void pn_logv(int, char const *const *, unsigned int);
 #define pn_log(level, ...) do \
 { \

@@ -185,8 +185,26 @@ static size_t cat(char *dst, size_t w, char const *s)
   return w + n;
 }
 
+/* A protocol or cipher name for the Received comment: the variables
+   come from the TLS program, but nothing in a header is taken on trust
+   (no parenthesis, no line end). */
+static size_t cattls(char *dst, size_t w, char const *s)
+{
+  char name[PN_TLSNAME_MAX + 1];
+  size_t i;
+  for (i = 0; s[i] && i < PN_TLSNAME_MAX; i++)
+  {
+    char c = s[i];
+    int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+      || c == '.' || c == '-' || c == '_';
+    name[i] = ok ? c : '_';
+  }
+  name[i] = 0;
+  return cat(dst, w, name);
+}
+
 /* Received: from HELO (HOST [IP])
- *	by NAME (postern) with PROTO id ID;
+ *	by NAME (postern) with PROTO [(TLSPROTO TLSCIPHER)] id ID;
  *	DATE */
 size_t pn_msg_received(char *dst, pn_received const *r)
 {
@@ -216,6 +234,17 @@ size_t pn_msg_received(char *dst, pn_received const *r)
   w = cat(dst, w, r->by);
   w = cat(dst, w, " (postern) with ");
   w = cat(dst, w, r->proto);
+  if (r->tlsproto && *r->tlsproto)
+  {
+    w = cat(dst, w, " (");
+    w = cattls(dst, w, r->tlsproto);
+    if (r->tlscipher && *r->tlscipher)
+    {
+      w = cat(dst, w, " ");
+      w = cattls(dst, w, r->tlscipher);
+    }
+    w = cat(dst, w, ")");
+  }
   w = cat(dst, w, " id ");
   w = cat(dst, w, r->id);
   w = cat(dst, w, ";\n\t");

@@ -53,15 +53,22 @@ struct pn_received_s
   char const *ip;           /* TCPREMOTEIP, 0 if none */
   char const *by;           /* SMTPHOSTNAME */
   char const *proto;        /* ESMTPA ... */
+  char const *tlsproto;     /* SSL_PROTOCOL: "TLSv1.3", 0 if none */
+  char const *tlscipher;    /* SSL_CIPHER, 0 if none */
   char const *id;
   char const *date;
   unsigned int priv : 1;    /* RECEIVEDPRIVATE: helo, host, ip left out */
 };
 
+#define PN_TLSNAME_MAX 64         /* a protocol or cipher name in Received */
+
 /* The Received field with LF line ends into dst (PN_RECEIVED_MAX bytes);
    returns its length.  With priv, "from authenticated-user" stands for
    the client's HELO, host and address (still RFC 5321 4.4's From-domain;
-   proto says the submission was authenticated). */
+   proto says the submission was authenticated).  With tlsproto, the
+   protocol and cipher follow the "with" protocol as a comment,
+   "(TLSv1.3 TLS_AES_256_GCM_SHA384)", each cut at PN_TLSNAME_MAX bytes,
+   characters outside [A-Za-z0-9._-] made '_'. */
 extern size_t pn_msg_received(char *, pn_received const *);
 
 /* RFC 3848, RFC 6531 3.7.3: "ESMTP", "ESMTPSA", "UTF8SMTPA"... */

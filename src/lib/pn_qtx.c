@@ -55,7 +55,8 @@ int pn_q_prefix(pn_q *q, pn_sink const *k, unsigned int found)
   {
     .helo = q->helo, .host = getenv("TCPREMOTEHOST"), .ip = getenv("TCPREMOTEIP"), .by = q->conf.hostname,
     .proto = pn_msg_proto(q->esmtp, q->conf.tls, !!q->authuser, q->tx.mail.smtputf8),
-    .id = q->tx.id, .date = date
+    .id = q->tx.id, .date = date,
+    .tlsproto = getenv("SSL_PROTOCOL"), .tlscipher = getenv("SSL_CIPHER")
   };
   pn_msg_date(date, time(0));
   if (!k->put(k->ctx, rec, pn_msg_received(rec, &r))) return 0;
@@ -75,7 +76,7 @@ void pn_q_log_done(pn_q const *q, char const *what, char const *detail, char con
   size[uint64_fmt(size, q->body.data.size)] = 0;
   n[uint_fmt(n, q->tx.nrcpt)] = 0;
   pn_log_quote(user, u ? u : "", u ? strlen(u) : 0);
-  pn_info(what, " id=", q->tx.id, " size=", size, " rcpts=", n, " user=", user, detail, more);
+  pn_info(what, " id=", q->tx.id, " size=", size, " rcpts=", n, " user=", user, detail, more, " ip=", q->ip);
 }
 
 void pn_q_reply_id(pn_q *q)

@@ -75,6 +75,7 @@ struct pn_q_s
   void *bectx;                    /* the back-end's state */
   pn_sink sink;                   /* the back-end's body sink (ctx: bectx) */
   char const *authuser;           /* SMTPAUTHUSER */
+  char const *ip;                 /* TCPREMOTEIP, or "none": for the log */
   char const *senders;            /* SMTPSENDERS */
   int heloed;
   int esmtp;

@@ -27,6 +27,7 @@ pn_rdef const pn_replies[PN_R_N] =
   [PN_R_NEEDAUTH] = R(530, "5.7.0", "Authentication required"),
   [PN_R_TIMEOUT] = R(421, "4.4.2", "Timeout, closing connection"),
   [PN_R_TOOMANYBAD] = R(421, "4.7.0", "Too many errors, closing connection"),
+  [PN_R_TOOMANYCMDS] = R(421, "4.7.0", "Too many commands, closing connection"),
   [PN_R_BDATSIZE] = R(421, "4.5.2", "Unusable BDAT chunk size, closing connection"),
   [PN_R_BDATBIG] = R(421, "4.3.4", "BDAT chunk over the size limit, closing connection"),
   [PN_R_CONFIG] = R(421, "4.3.0", "Server configuration error, closing connection"),
@@ -46,6 +47,12 @@ pn_rdef const pn_replies[PN_R_N] =
   [PN_R_AUTHCRASH] = R(421, "4.3.0", "Authentication service failed, closing connection"),
   [PN_R_TOOMANYAUTH] = R(421, "4.7.0", "Too many failed authentications, closing connection"),
   [PN_R_BLOCKED] = R(421, "4.7.0", "Too many failed authentications from your address, try again later"),
+
+  [PN_R_TLSREADY] = R(220, "2.0.0", "Ready to start TLS"),
+  [PN_R_TLSTEMP] = R(454, "4.7.0", "TLS not available"),
+  [PN_R_NEEDTLS] = R(530, "5.7.0", "Must issue a STARTTLS command first"),
+  [PN_R_TLSACTIVE] = R(503, "5.5.1", "TLS already active"),
+  [PN_R_NOSTARTTLS] = R(503, "5.5.1", "STARTTLS not available"),
 
   [PN_R_AUTHOK] = R(235, "2.7.0", "Authentication successful"),
   [PN_R_NOVERIFIER] = R(421, "4.3.5", "Authentication was not verified, closing connection"),

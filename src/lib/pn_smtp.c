@@ -60,6 +60,8 @@ size_t pn_smtp_heloarg(char const *s, size_t len, size_t max)
 
 void pn_smtp_quit(pn_smtp *s, unsigned int id, char const *why)
 {
+  /* the last reply gets its SMTPTIMEOUT, even past the session's end */
+  pn_io_nosession(&s->io);
   if (s->end) (*s->end)(s, why);
   if (id && pn_io_put(&s->io, pn_replies[id].line, pn_replies[id].len)) pn_io_flush(&s->io);
   _exit(0);
@@ -166,15 +168,12 @@ int pn_smtp_getline(pn_smtp *s, size_t *len)
 
 void pn_smtp_skip(pn_smtp *s, uint64_t n)
 {
-  tain deadline;
-  pn_smtp_flush(s);
-  tain_add_g(&deadline, &s->io.tto);
   while (n)
   {
     size_t avail = buffer_len(&s->io.in);
     if (!avail)
     {
-      ssize_t r = buffer_timed_fill_g(&s->io.in, &deadline);
+      ssize_t r = pn_io_fill(&s->io);
       if (!r) pn_smtp_quit(s, PN_R_NONE, "eof");
       if (r < 0) pn_smtp_die_io(s, "read");
       continue;
@@ -182,6 +181,7 @@ void pn_smtp_skip(pn_smtp *s, uint64_t n)
     if (avail > n) avail = (size_t)n;
     buffer_rseek(&s->io.in, avail);
     n -= avail;
+    pn_io_taken(&s->io, avail, !n);
   }
 }
 
@@ -226,7 +226,10 @@ void pn_smtp_loop(pn_smtp *s)
   for (;;)
   {
     size_t len;
-    if (!pn_smtp_getline(s, &len)) pn_smtp_reply(s, PN_R_TOOLONG);
+    int r = pn_smtp_getline(s, &len);
+    /* every command line counts, overlong ones too */
+    if (s->cmdmax && ++s->ncmd > s->cmdmax) pn_smtp_quit(s, PN_R_TOOMANYCMDS, "commands");
+    if (!r) pn_smtp_reply(s, PN_R_TOOLONG);
     else pn_smtp_dispatch(s, len);
   }
 }

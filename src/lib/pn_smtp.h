@@ -16,7 +16,9 @@
    the verb, checks the arguments and the state, and calls the handler.
    Replies come from pn_reply's table and are counted by class; every
    way a session ends (QUIT, EOF, timeout, write error, too many errors,
-   a fatal 421) goes through pn_smtp_quit or pn_smtp_die_io. */
+   a fatal 421) goes through pn_smtp_quit or pn_smtp_die_io.  Deadlines
+   are pn_io's: SMTPTIMEOUT for each line, capped by the session's
+   (pn_io_session). */
 
 typedef struct pn_smtp_s pn_smtp;
 typedef struct pn_verb_s pn_verb;
@@ -62,6 +64,8 @@ struct pn_smtp_s
   char *line;               /* the caller's line buffer */
   size_t linemax;           /* its size: PN_CMDLINE_MAX, or PN_AUTHLINE_MAX */
   unsigned int nbad;        /* replies 500-504 and 530 so far */
+  unsigned int ncmd;        /* command lines read so far */
+  unsigned int cmdmax;      /* past it, 421 4.7.0 and close; 0: no cap */
   unsigned int state;       /* PN_SMTP_* bits */
   unsigned int nulbad : 1;  /* a NUL in a command line: 500 5.5.2 first */
   pn_smtp_end_fn *end;
@@ -125,11 +129,13 @@ extern void pn_smtp_skip(pn_smtp *, uint64_t);
 /* Runs the command in s->line (len bytes, as pn_smtp_getline left it). */
 extern void pn_smtp_dispatch(pn_smtp *, size_t);
 
-/* Reads and runs commands until the session ends. */
+/* Reads and runs commands until the session ends; the command line
+   past cmdmax (when set) gets 421 4.7.0 and closes ("commands"). */
 extern void pn_smtp_loop(pn_smtp *) gccattr_noreturn;
 
 /* The one exit: the program's end hook (why), then the reply if any
-   (id, or PN_R_NONE), flushed under the deadline, then _exit(0). */
+   (id, or PN_R_NONE), flushed under SMTPTIMEOUT (not the session's
+   deadline, which may be what ended it), then _exit(0). */
 extern void pn_smtp_quit(pn_smtp *, unsigned int, char const *) gccattr_noreturn;
 
 /* After an I/O error (errno): a timeout with nothing left unsent gets
