@@ -76,6 +76,8 @@ then
   like "$(nm "$PN_BIN/postern-checkpw" | grep -c 'T pn_pwdb_unpack')" '^1$' "postern-checkpw links the record reader (pn_pwdb_unpack)"
   is "$(nm "$PN_BIN/postern-smtpd" | grep -E ' [TtDdBbRr] (pn_pwdb_|pn_pwfile_|pn_crypt_|pn_maildir_|pn_relay_|pn_addr_)')" "" \
     "postern-smtpd links no password database, hash, Maildir, relay or address parser"
+  like "$(nm "$PN_BIN/postern-smtpd" | grep -c ' T pn_auth_\(plain\|login_user\|login_pass\)$')" '^3$' \
+    "postern-smtpd decodes AUTH with pn_auth"
 else
   skip "what each program links" "no nm, or the programs are not built"
 fi
