@@ -26,6 +26,7 @@
 #include "lib/pn_addr.h"
 #include "lib/pn_body.h"
 #include "lib/pn_conf.h"
+#include "lib/pn_hdrbind.h"
 #include "lib/pn_io.h"
 #include "lib/pn_limits.h"
 #include "lib/pn_log.h"
@@ -65,6 +66,44 @@ static void die_io(pn_q *q)
 
 /* Delivery */
 
+/* The log line of a message refused for its content: " reason=WHY",
+   then " ip=" and the client's address (TCPREMOTEIP, cut to
+   PN_LOGVAL_MAX bytes). */
+static void log_refused(pn_q const *q, char const *reason)
+{
+  char why[48] = " reason=";
+  char more[PN_LOGVAL_MAX + 5] = " ip=";
+  char const *ip = getenv("TCPREMOTEIP");
+  size_t n = strlen(reason);
+  if (n > sizeof(why) - 9) n = sizeof(why) - 9;
+  memcpy(why + 8, reason, n);
+  why[8 + n] = 0;
+  n = ip ? strlen(ip) : 0;
+  if (n > PN_LOGVAL_MAX) n = PN_LOGVAL_MAX;
+  memcpy(more + 4, ip ? ip : "", n);
+  more[4 + n] = 0;
+  pn_q_log_done(q, "refused", why, more);
+}
+
+/* The data was refused (st: PN_BODY_*, not OK): log, reply. */
+static void deliver_refused(pn_q *q, int st)
+{
+  if (st == PN_BODY_EOVER) { pn_q_log_done(q, "refused", " reason=size", ""); reply(q, PN_R_TOOBIG); }
+  else if (st == PN_BODY_EBARE && q->body.data.nul) { log_refused(q, "nul"); reply(q, PN_R_NULDATA); }
+  else if (st == PN_BODY_EBARE) { pn_q_log_done(q, "refused", " reason=bare-cr-lf", ""); reply(q, PN_R_BARE); }
+  else if (st == PN_BODY_EBIND)
+  {
+    char const *r = pn_hdrbind_reply(q->body.bind);
+    log_refused(q, pn_hdrbind_reason(q->body.bind));
+    pn_smtp_line(&q->smtp, 550, r, strlen(r));
+  }
+  else
+  {
+    pn_warn("delivery failed id=", q->tx.id, ": ", strerror(q->body.err));
+    reply(q, PN_R_TEMP);
+  }
+}
+
 /* After the data: the reply, and the transaction is over. */
 static void deliver_end(pn_q *q)
 {
@@ -73,13 +112,7 @@ static void deliver_end(pn_q *q)
   else
   {
     (*q->be->abort)(q);
-    if (st == PN_BODY_EOVER) { pn_q_log_done(q, "refused", " reason=size", ""); reply(q, PN_R_TOOBIG); }
-    else if (st == PN_BODY_EBARE) { pn_q_log_done(q, "refused", " reason=bare-cr-lf", ""); reply(q, PN_R_BARE); }
-    else
-    {
-      pn_warn("delivery failed id=", q->tx.id, ": ", strerror(q->body.err));
-      reply(q, PN_R_TEMP);
-    }
+    deliver_refused(q, st);
   }
   pn_q_clear(q);
 }
@@ -107,6 +140,7 @@ static void hello(pn_q *q, char const *s, size_t len, int e)
   {
     pn_caps caps = PN_CAPS_ZERO;
     caps.size = q->conf.databytes;
+    caps.limits = q->conf.limits;
     pn_smtp_ehlo(&q->smtp, q->conf.hostname, &caps);
   }
   else pn_smtp_helo(&q->smtp, q->conf.hostname);
@@ -143,6 +177,7 @@ static void do_mail(pn_smtp *p, char const *s, size_t len)
   unsigned int no;
   if (!q->heloed) { reply(q, PN_R_NOHELO); return; }
   if (tx->state != PN_TX_NONE && tx->state != PN_TX_FAILED) { reply(q, PN_R_NESTED); return; }
+  pn_qlimit_session(&q->lim, p);
   no = addr_error(pn_addr_mail(s, len, &tx->mail), PN_R_MAILSYNTAX, PN_R_BADSENDER);
   if (no) { reply(q, no); return; }
   if (tx->mail.hassize && q->conf.databytes && tx->mail.size > q->conf.databytes) { reply(q, PN_R_TOOBIG); return; }
@@ -155,7 +190,9 @@ static void do_mail(pn_smtp *p, char const *s, size_t len)
     reply(q, PN_R_SENDER);
     return;
   }
+  if (!pn_qlimit_mail(&q->lim, p)) return;
   (*q->be->mail)(q);
+  if (tx->state != PN_TX_MAIL) pn_qlimit_end(&q->lim);
 }
 
 static void do_rcpt(pn_smtp *p, char const *s, size_t len)
@@ -170,7 +207,10 @@ static void do_rcpt(pn_smtp *p, char const *s, size_t len)
   if (tx->nrcpt >= q->conf.maxrcpts) { tx->tried++; reply(q, PN_R_TOOMANYRCPT); return; }
   no = addr_error(pn_addr_rcpt(s, len, tx->mail.smtputf8, &a), PN_R_RCPTSYNTAX, PN_R_BADRCPT);
   if (no) { tx->tried++; reply(q, no); return; }
+  if (!pn_qlimit_rcpt(&q->lim, p)) { tx->tried++; return; }
+  no = tx->nrcpt;
   (*q->be->rcpt)(q, &a);
+  if (tx->nrcpt == no) pn_qlimit_unrcpt(&q->lim);
 }
 
 /* What DATA and BDAT need first: 0 if the transaction can take data,
@@ -199,6 +239,7 @@ static void do_data(pn_smtp *p, char const *s, size_t len)
   if (!deliver_begin(q)) return;
   reply(q, PN_R_DATA);
   pn_body_start(&q->body, 1, q->conf.databytes, &q->sink);
+  pn_body_bind(&q->body, q->senders);
   if (pn_body_data(&q->body, &q->smtp.io) < 0) die_io(q);
   deliver_end(q);
 }
@@ -258,6 +299,7 @@ static void do_bdat(pn_smtp *p, char const *s, size_t len)
       return;
     }
     pn_body_start(&q->body, 0, q->conf.databytes, &q->sink);
+    pn_body_bind(&q->body, q->senders);
     tx->state = PN_TX_BDAT;
   }
   if (pn_body_chunk(&q->body, &q->smtp.io, n) < 0) die_io(q);
@@ -342,8 +384,9 @@ static void end(pn_smtp *p, char const *why)
   pn_q *q = p->ctx;
   char user[PN_LOGVAL_SIZE];
   int e = errno;
-  int clean = !strcmp(why, "quit") || !strcmp(why, "eof");
+  int clean = !strcmp(why, "quit") || !strcmp(why, "eof") || !strcmp(why, "limit");
   if (q->tx.state == PN_TX_BDAT) (*q->be->abort)(q);
+  pn_qlimit_end(&q->lim);
   (*q->be->stop)(q, clean);
   stralloc_free(&q->tx.rcpts);
   if ((!strcmp(why, "read") || !strcmp(why, "write")) && e != EPIPE) pn_warn("client I/O error: ", strerror(e));
@@ -401,13 +444,14 @@ static void setup(pn_q *q, char *line)
   q->helo[0] = 0;
   q->tx.rcpts = stralloc_zero;
   memset(&q->tx.mail, 0, sizeof(q->tx.mail));
+  memset(&q->lim, 0, sizeof(q->lim));
   pn_q_clear(q);
 }
 
 static void start(pn_q *q, char *inbuf, char *outbuf)
 {
   char const *bad = 0;
-  int ok = pn_conf_read(&q->conf, &bad);
+  int ok = pn_conf_read(&q->conf, &bad) && pn_qlimit_init(&q->lim, &q->conf, q->authuser, &bad);
   pn_io_init(&q->smtp.io, 0, ok ? q->conf.timeout : PN_TIMEOUT_DEFAULT, inbuf, INBUF_SIZE, outbuf, OUTBUF_SIZE);
   if (!ok)
   {

@@ -462,7 +462,7 @@ static void do_starttls(pn_smtp *s, char const *arg, size_t len)
   if (!pn_io_flush(&s->io))
   {
     pn_info("starttls fail reason=write ip=", f->remoteip);
-    pn_smtp_quit(s, PN_R_NONE, 0);
+    pn_smtp_quit(s, PN_R_NONE, "starttls");
   }
   tain_addsec_g(&deadline, f->conf.timeout + PN_TLS_GRACE);
   r = pn_ucspitls_answer(&f->tls, &deadline);
@@ -470,12 +470,12 @@ static void do_starttls(pn_smtp *s, char const *arg, size_t len)
   {
     pn_info("starttls fail reason=", !r ? "handshake" : errno == ETIMEDOUT ? "timeout" : "answer",
       " ip=", f->remoteip);
-    pn_smtp_quit(s, PN_R_NONE, 0);
+    pn_smtp_quit(s, PN_R_NONE, "starttls");
   }
   if (!pn_ucspitls_swap(&f->tls))
   {
     pn_warn("starttls fail reason=descriptors ip=", f->remoteip, ": ", strerror(errno));
-    pn_smtp_quit(s, PN_R_NONE, 0);
+    pn_smtp_quit(s, PN_R_NONE, "starttls");
   }
   tls_on(f);
 }
@@ -523,6 +523,7 @@ static void hello(pn_smtp *s, char const *arg, size_t len, int extended)
   if (!extended) { pn_smtp_helo(s, f->conf.hostname); return; }
   caps.size = f->conf.databytes;
   if (f->starttls) caps.starttls = "STARTTLS";
+  caps.limits = f->conf.limits;
   if (f->conf.nmechs && f->plaintext_ok && (f->conf.tls || !f->conf.tlsrequired))
   {
     size_t w = 0;

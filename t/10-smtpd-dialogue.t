@@ -26,6 +26,7 @@ is "$(printf '%s\n' "$out" | codes)" "220
 250
 250
 250
+250
 250 2.0.0
 250 2.0.0
 214 2.0.0
@@ -36,13 +37,14 @@ is "$(printf '%s\n' "$out" | codes)" "220
 503 5.5.1
 221 2.0.0" "every command before AUTH gets its reply"
 is "$(printf '%s\n' "$out" | sed -n 1p)" "220 mx.test.example ESMTP postern" "greeting names SMTPHOSTNAME"
-is "$(printf '%s\n' "$out" | sed -n 2,10p)" "250-mx.test.example
+is "$(printf '%s\n' "$out" | sed -n 2,11p)" "250-mx.test.example
 250-PIPELINING
 250-ENHANCEDSTATUSCODES
 250-8BITMIME
 250-SIZE 26214400
 250-SMTPUTF8
 250-CHUNKING
+250-LIMITS RCPTMAX=100 MAILMAX=100
 250 AUTH PLAIN LOGIN
 250 mx.test.example" "EHLO lists the extensions and AUTH, HELO answers plainly"
 ok "the continuation never ran" test ! -e "$TMP/r"
@@ -72,6 +74,7 @@ is "$out" "220
 # BDAT before AUTH: the chunk is read and discarded, then 530.
 out=$(printf 'EHLO x\r\nBDAT 10 LAST\r\n0123456789NOOP\r\nQUIT\r\n' | rawsession smtpd | codes)
 is "$out" "220
+250
 250
 250
 250

@@ -31,6 +31,7 @@ is "$(printf '%s\n' "$out" | codes)" "235 2.7.0
 250
 250
 250
+250
 250 2.0.0
 252 2.5.0
 501 5.5.4
@@ -40,13 +41,14 @@ is "$(printf '%s\n' "$out" | codes)" "235 2.7.0
 501 5.5.4
 501 5.5.4
 221 2.0.0" "235 mode: every command gets its reply"
-is "$(printf '%s\n' "$out" | sed -n 3,10p)" "250-mx.test.example
+is "$(printf '%s\n' "$out" | sed -n 3,11p)" "250-mx.test.example
 250-PIPELINING
 250-ENHANCEDSTATUSCODES
 250-8BITMIME
 250-SIZE 26214400
 250-SMTPUTF8
-250 CHUNKING
+250-CHUNKING
+250 LIMITS RCPTMAX=100 MAILMAX=100
 250 mx.test.example" "EHLO again: the extensions, no AUTH; HELO answers plainly"
 is "$(printf '%s\n' "$out" | grep -c '^235')" "1" "one 235 only, never a second"
 like "$(cat "$TMP/stderr")" 'info: session user="alice"' "the session is logged with its user"
@@ -62,6 +64,7 @@ is "$?" "0" "and exits 0"
 # 220 mode
 out=$(printf 'EHLO c\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\nQUIT\r\n' | timeout 60 postern-queue -m "$MD" 2>/dev/null | tr -d '\r')
 is "$(printf '%s\n' "$out" | codes)" "220
+250
 250
 250
 250

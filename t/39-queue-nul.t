@@ -1,7 +1,8 @@
 #!/bin/sh
 # postern-queue: a NUL byte in message content, DATA or BDAT, is refused
 # as a bare CR or LF is: 554 5.6.0 once the whole message has been read
-# (for BDAT at LAST; earlier chunks get their 250), nothing delivered,
+# (for BDAT at LAST; earlier chunks get their 250) with its own text,
+# "NUL character in the data", nothing delivered,
 # and the session goes on.  At the start, middle and end of a line, in a
 # BDAT chunk and at a chunk's edge.  (The pieces: t/unit/hdrfrom.c.)
 . "$(dirname "$0")/lib.sh"
@@ -70,4 +71,13 @@ is "$out" "235 2.7.0
 554 5.6.0
 221 2.0.0" "BDAT LAST of one NUL byte"
 is "$(ls "$MD/new" | wc -l | tr -d ' ')" 0 "... nothing delivered"
+# the reply names the NUL; a bare LF keeps its own text; the log says why
+rm -f "$MD"/new/*
+out=$(printf "${ENV}DATA\r\na\0b\r\n.\r\n${ENV}BDAT 3 LAST\r\n\0\r\n${ENV}DATA\r\nbare\nlf\r\n.\r\nQUIT\r\n" | TCPREMOTEIP=192.0.2.3 qraw -m "$MD" | grep '^554')
+is "$out" "554 5.6.0 Message refused: NUL character in the data
+554 5.6.0 Message refused: NUL character in the data
+554 5.6.0 Message refused: bare CR or bare LF in the data (lines must end in CRLF)" "the replies: NUL by DATA, by BDAT, then a bare LF"
+like "$(cat "$TMP/stderr")" 'info: refused id=[^ ]+ size=[0-9]+ rcpts=1 user="alice" reason=nul ip=192\.0\.2\.3
+.*reason=nul ip=192\.0\.2\.3
+.*reason=bare-cr-lf' "... and the log lines: reason=nul with the address, reason=bare-cr-lf"
 done_testing

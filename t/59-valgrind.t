@@ -100,6 +100,15 @@ is "$(grep -c '^end$' "$TMP/down.log")" 2 "queue prog: two messages relayed"
 is "$(SMTPAUTHUSER=alice USER=alice vg relay2 postern-queue pn-t-q-smtp "$TMP/down2.log" die=DOT)" 0 "queue prog, the program dying: exit 0 under memcheck"
 clean relay2 "queue prog, the program dying"
 
+# postern-queue with the limits and identity: a message counted, one
+# refused for its From:, one for a NUL, a RCPT over the limit, then MAIL
+# past MAXMSGS (421 and the end)
+mkdir "$TMP/lim"
+printf "${MSG}"'MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\nFrom: "X" <m@evil.example>\r\n\r\nx\r\n.\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\nn\0ul\r\n.\r\n'"${MSG}"'RSET\r\nMAIL FROM:<a@example.org>\r\n' > "$TMP/in"
+is "$(SMTPAUTHUSER=alice USER=alice SMTPSENDERS=a@example.org LIMITDIR="$TMP/lim" MSGLIMIT=5/1h RCPTLIMIT=3/1h MAXMSGS=2 RECEIVEDPRIVATE=1 vg limits postern-queue -m "$MD")" 0 "queue with limits: exit 0 under memcheck"
+clean limits "queue with limits"
+is "$(tr -d '\r' < "$TMP/vg.out" | cut -c1-9 | tr '\n' ' ')" "235 2.7.0 250 2.1.0 250 2.1.5 250 2.1.5 354 End d 250 2.0.0 250 2.1.0 250 2.1.5 354 End d 550 5.7.1 250 2.1.0 250 2.1.5 354 End d 554 5.6.0 250 2.1.0 250 2.1.5 452 4.5.3 354 End d 250 2.0.0 250 2.0.0 421 4.7.0 " "queue with limits: every path taken"
+
 # postern-checkpw -f: right, wrong, unknown, malformed
 F=$TMP/pw
 printf 'secret\n' | postern-passwd -f "$F" -m sha512crypt add alice >/dev/null 2>&1 || echo "Bail out! postern-passwd"

@@ -179,7 +179,7 @@ DATA
 QUIT
 EOF
 )
-is "$(printf '%s\n' "$out" | codes | tr '\n' ' ')" "220 250 250 250 250 250 250 250 250 235 2.7.0 250 2.1.0 250 2.1.5 354 250 2.0.0 221 2.0.0 " "openssl s_client: the whole session over TLS"
+is "$(printf '%s\n' "$out" | codes | tr '\n' ' ')" "220 250 250 250 250 250 250 250 250 250 235 2.7.0 250 2.1.0 250 2.1.5 354 250 2.0.0 221 2.0.0 " "openssl s_client: the whole session over TLS"
 check_msg sc '127\.0\.0\.1'
 
 ### what runs where: postern-tls as nobody, with no new privileges

@@ -33,10 +33,11 @@ NOOP
 AUTH PLAIN $ok_plain
 S
 )
-is "$(printf '%s\n' "$out" | sed -n 8,10p)" "250-CHUNKING
+is "$(printf '%s\n' "$out" | sed -n 8,11p)" "250-CHUNKING
 250-STARTTLS
+250-LIMITS RCPTMAX=100 MAILMAX=100
 250 AUTH PLAIN LOGIN" "SSLCTLFD set: STARTTLS listed, between CHUNKING and AUTH"
-is "$(printf '%s\n' "$out" | sed -n '11,$p')" "501 5.5.4 Syntax error in arguments
+is "$(printf '%s\n' "$out" | sed -n '12,$p')" "501 5.5.4 Syntax error in arguments
 454 4.7.0 TLS not available
 250 2.0.0 OK
 235 2.7.0 report" "a parameter 501 5.5.4; SSLCTLFD not open: 454 4.7.0, the session goes on in cleartext"
@@ -80,8 +81,9 @@ RCPT TO:<bob@example.org>
 QUIT
 S
 )
-is "$(printf '%s\n' "$out" | sed -n 9p)" "250 STARTTLS" "TLSREQUIRED, loopback: EHLO lists STARTTLS and no AUTH"
-is "$(printf '%s\n' "$out" | sed -n '10,$p')" "530 5.7.0 Must issue a STARTTLS command first
+is "$(printf '%s\n' "$out" | sed -n 9,10p)" "250-STARTTLS
+250 LIMITS RCPTMAX=100 MAILMAX=100" "TLSREQUIRED, loopback: EHLO lists STARTTLS and no AUTH"
+is "$(printf '%s\n' "$out" | sed -n '11,$p')" "530 5.7.0 Must issue a STARTTLS command first
 530 5.7.0 Must issue a STARTTLS command first
 530 5.7.0 Must issue a STARTTLS command first
 221 2.0.0 Bye" "TLSREQUIRED: AUTH, MAIL and RCPT before TLS get 530 5.7.0"
@@ -90,7 +92,7 @@ EHLO c.example
 AUTH PLAIN $ok_plain
 S
 )
-is "$(printf '%s\n' "$out" | sed -n '9,$p')" "250 AUTH PLAIN LOGIN
+is "$(printf '%s\n' "$out" | sed -n '10,$p')" "250 AUTH PLAIN LOGIN
 235 2.7.0 report" "TLSREQUIRED with TLS: AUTH offered and accepted"
 
 ### behind postern-tls, the test chain
@@ -174,7 +176,8 @@ is "$out" "220 mx.test.example ESMTP postern
 250-SIZE 26214400
 250-SMTPUTF8
 250-CHUNKING
-250 STARTTLS
+250-STARTTLS
+250 LIMITS RCPTMAX=100 MAILMAX=100
 538 5.7.11 Encryption required for requested authentication mechanism
 220 2.0.0 Ready to start TLS
 tls TLSv1.3
@@ -186,6 +189,7 @@ tls TLSv1.3
 250-SIZE 26214400
 250-SMTPUTF8
 250-CHUNKING
+250-LIMITS RCPTMAX=100 MAILMAX=100
 250 AUTH PLAIN LOGIN
 503 5.5.1 TLS already active
 235 2.7.0 report" "remote client: STARTTLS and no AUTH in clear; 220; after TLS EHLO again, AUTH, no STARTTLS"
@@ -212,7 +216,7 @@ S
 )
 # (postern-tls may have failed the handshake, and cut the connection,
 # before the 220 is out)
-like "$(printf '%s\n' "$out" | sed -n '10,$p' | tr '\n' ' ')" '^(220 2\.0\.0 Ready to start TLS )?eof $' "STARTTLS pipelined with EHLO and AUTH: (220,) then the connection ends; nothing answered in cleartext"
+like "$(printf '%s\n' "$out" | sed -n '11,$p' | tr '\n' ' ')" '^(220 2\.0\.0 Ready to start TLS )?eof $' "STARTTLS pipelined with EHLO and AUTH: (220,) then the connection ends; nothing answered in cleartext"
 ok "nothing injected was acted on: no verifier, no session" test ! -e "$R"
 tls_logwait st 'postern-smtpd: info: starttls fail'
 like "$(cat "$TMP/st.log")" 'postern-tls: info: tls fail reason="[^"]*" ip=192\.0\.2\.1' "postern-tls: the handshake failed on the injected bytes"
@@ -293,7 +297,8 @@ AUTH PLAIN $ok_plain
 !QUIT
 S
 )
-is "$(printf '%s\n' "$out" | sed -n '9,13p;21,$p')" "250 STARTTLS
+is "$(printf '%s\n' "$out" | sed -n '9,14p;23,$p')" "250-STARTTLS
+250 LIMITS RCPTMAX=100 MAILMAX=100
 530 5.7.0 Must issue a STARTTLS command first
 530 5.7.0 Must issue a STARTTLS command first
 220 2.0.0 Ready to start TLS

@@ -180,7 +180,7 @@ DATA
 QUIT
 EOF
 )
-is "$(printf '%s\n' "$out" | codes | tr '\n' ' ')" "250 250 250 250 250 250 250 250 235 2.7.0 250 2.1.0 250 2.1.5 354 250 2.0.0 221 2.0.0 " "openssl s_client -starttls smtp: EHLO again, AUTH, a message, QUIT"
+is "$(printf '%s\n' "$out" | codes | tr '\n' ' ')" "250 250 250 250 250 250 250 250 250 235 2.7.0 250 2.1.0 250 2.1.5 354 250 2.0.0 221 2.0.0 " "openssl s_client -starttls smtp: EHLO again, AUTH, a message, QUIT"
 check_msg sc '127\.0\.0\.1'
 like "$(sed -n 3p "$f")" '^Received: from sc\.example ' "Received: the EHLO after TLS"
 out=$(nogreet=1 tls_sclient "$PORT" -starttls smtp -CAfile "$TLS/ca.pem" -verify_return_error <<EOF

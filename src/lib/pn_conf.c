@@ -150,6 +150,8 @@ int pn_conf_read(pn_conf *c, char const **bad)
   }
   else c->databytes = PN_DATABYTES_DEFAULT;
   if (!getuint("MAXRCPTS", PN_MAXRCPTS_DEFAULT, 1, PN_MAXRCPTS_MAX, &c->maxrcpts)) { *bad = "MAXRCPTS"; return 0; }
+  if (!getuint("MAXMSGS", PN_MAXMSGS_DEFAULT, 1, PN_MAXMSGS_MAX, &c->maxmsgs)) { *bad = "MAXMSGS"; return 0; }
+  pn_limit_ehlo(c->limits, c->maxrcpts, c->maxmsgs);
   if (!getuint("SMTPTIMEOUT", PN_TIMEOUT_DEFAULT, 1, PN_TIMEOUT_MAX, &c->timeout)) { *bad = "SMTPTIMEOUT"; return 0; }
   if (!getuint("SMTPAUTHTIMEOUT", PN_AUTHTIMEOUT_DEFAULT, 1, PN_TIMEOUT_MAX, &c->authtimeout)) { *bad = "SMTPAUTHTIMEOUT"; return 0; }
   if (!getuint("SMTPSESSIONTIMEOUT", PN_SESSIONTIMEOUT_DEFAULT, 1, PN_TIMEOUT_MAX, &c->sessiontimeout)) { *bad = "SMTPSESSIONTIMEOUT"; return 0; }

@@ -4,6 +4,7 @@
 #define PN_CONF_H
 
 #include <stddef.h>
+#include "pn_limit.h"
 
 
 /* pn_conf: the environment of DESIGN.md, read once */
@@ -59,6 +60,8 @@ struct pn_conf_s
   unsigned int tls : 1;
   unsigned int tlsrequired : 1; /* TLSREQUIRED: no MAIL or AUTH before TLS */
   unsigned int relayclient : 1;
+  unsigned int maxmsgs;          /* MAXMSGS (postern-queue's session cap) */
+  char limits[PN_LIMIT_EHLO_MAX]; /* "LIMITS RCPTMAX=.. MAILMAX=..": RFC 9422, both EHLO replies */
 };
 
 /* Reads and checks every variable.  1, or 0 with *bad naming the

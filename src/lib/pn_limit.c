@@ -154,7 +154,7 @@ int pn_limitconf_read(pn_limitconf *c, char const **bad)
   x = getenv("SMTPLIMITS");
   if (x && !pn_limit_scanset(x, &c->limits)) return (*bad = "SMTPLIMITS", 0);
   x = getenv("MAXMSGS");
-  if (x && (!uint0_scan(x, &c->maxmsgs) || !c->maxmsgs || c->maxmsgs > PN_MAXMSGS_MAX))
+  if (x && *x && (!uint0_scan(x, &c->maxmsgs) || !c->maxmsgs || c->maxmsgs > PN_MAXMSGS_MAX))
     return (*bad = "MAXMSGS", 0);
   return 1;
 }

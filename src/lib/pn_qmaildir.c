@@ -75,6 +75,7 @@ static void md_commit(pn_q *q)
     pn_smtp_reply(&q->smtp, PN_R_TEMP);
     return;
   }
+  pn_q_accepted(q);
   pn_q_log_done(q, "accepted", " maildir=", m->md.name);
   pn_q_reply_id(q);
 }

@@ -147,6 +147,7 @@ static void rl_commit(pn_q *q)
     return;
   }
   pn_log_quote(quoted, rep.text, strlen(rep.text));
+  if (rep.code / 100 == 2) pn_q_accepted(q);
   pn_q_log_done(q, rep.code / 100 == 2 ? "accepted" : "refused", " program reply=", quoted);
   rl_pass(q, &rep, "2.0.0");
 }

@@ -24,6 +24,7 @@ void pn_q_clear(pn_q *q)
   q->tx.tried = 0;
   q->tx.bdatbytes = 0;
   q->tx.id[0] = 0;
+  pn_qlimit_end(&q->lim);
 }
 
 /* BDAT chunks under way are dropped; an open transaction is reset in the
@@ -55,7 +56,7 @@ int pn_q_prefix(pn_q *q, pn_sink const *k, unsigned int found)
   {
     .helo = q->helo, .host = getenv("TCPREMOTEHOST"), .ip = getenv("TCPREMOTEIP"), .by = q->conf.hostname,
     .proto = pn_msg_proto(q->esmtp, q->conf.tls, !!q->authuser, q->tx.mail.smtputf8),
-    .id = q->tx.id, .date = date,
+    .id = q->tx.id, .date = date, .priv = q->lim.conf.receivedprivate && q->authuser,
     .tlsproto = getenv("SSL_PROTOCOL"), .tlscipher = getenv("SSL_CIPHER")
   };
   pn_msg_date(date, time(0));
@@ -77,6 +78,11 @@ void pn_q_log_done(pn_q const *q, char const *what, char const *detail, char con
   n[uint_fmt(n, q->tx.nrcpt)] = 0;
   pn_log_quote(user, u ? u : "", u ? strlen(u) : 0);
   pn_info(what, " id=", q->tx.id, " size=", size, " rcpts=", n, " user=", user, detail, more, " ip=", q->ip);
+}
+
+void pn_q_accepted(pn_q *q)
+{
+  pn_qlimit_accepted(&q->lim);
 }
 
 void pn_q_reply_id(pn_q *q)

@@ -10,6 +10,7 @@
 #include "pn_body.h"
 #include "pn_conf.h"
 #include "pn_msg.h"
+#include "pn_qlimit.h"
 #include "pn_smtp.h"
 
 
@@ -81,6 +82,7 @@ struct pn_q_s
   int esmtp;
   pn_qtx tx;
   pn_body body;
+  pn_qlimit lim;                  /* sending limits (pn_qlimit) */
   char helo[PN_Q_HELO_MAX + 1];
 };
 
@@ -97,6 +99,9 @@ extern int pn_q_rcpt_add(pn_q *, pn_envarg const *);
 extern int pn_q_prefix(pn_q *, pn_sink const *, unsigned int);
 /* The log line of a message accepted or refused. */
 extern void pn_q_log_done(pn_q const *, char const *, char const *, char const *);
+/* The back-end accepted the message (before its log line and reply):
+   its counts stay (pn_qlimit). */
+extern void pn_q_accepted(pn_q *);
 /* The 250 that says a message is delivered, with its id. */
 extern void pn_q_reply_id(pn_q *);
 

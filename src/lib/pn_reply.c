@@ -78,6 +78,9 @@ pn_rdef const pn_replies[PN_R_N] =
   [PN_R_NOVALID] = R(554, "5.5.1", "No valid recipients"),
   [PN_R_BARE] = R(554, "5.6.0", "Message refused: bare CR or bare LF in the data (lines must end in CRLF)"),
   [PN_R_UNKPARAM] = R(555, "5.5.4", "Unsupported parameter"),
+  [PN_R_LIMITSTATE] = R(451, "4.3.0", "Sending limits cannot be checked, try again later"),
+  [PN_R_MAXMSGS] = R(421, "4.7.0", "Too many messages in this session, closing connection"),
+  [PN_R_NULDATA] = R(554, "5.6.0", "Message refused: NUL character in the data"),
 };
 
 int pn_reply_isbad(unsigned int code)

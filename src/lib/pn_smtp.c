@@ -62,7 +62,7 @@ void pn_smtp_quit(pn_smtp *s, unsigned int id, char const *why)
 {
   /* the last reply gets its SMTPTIMEOUT, even past the session's end */
   pn_io_nosession(&s->io);
-  if (s->end) (*s->end)(s, why);
+  if (s->end) (*s->end)(s, why ? why : "unknown");
   if (id && pn_io_put(&s->io, pn_replies[id].line, pn_replies[id].len)) pn_io_flush(&s->io);
   _exit(0);
 }
