@@ -14,8 +14,6 @@
 #include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
-#include <stdio.h>                /* rename */
-#include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
@@ -36,10 +34,10 @@
 #include "lib/pn_ct.h"
 #include "lib/pn_limits.h"
 #include "lib/pn_log.h"
-#include "lib/pn_pwdb.h"
+#include "lib/pn_pwfile.h"
+#include "lib/pn_pwstore.h"
 
 #define USAGE "postern-passwd [ -f pwfile ] [ -m yescrypt|sha512crypt|bcrypt ] [ -c cost ] [ -a account ] [ -s senders ] [ -l limits ] add|set|del|check user | list | make"
-#define dieusage() strerr_dieusage(100, USAGE)
 
 #define PN_PWFILE_DEFAULT "/etc/postern/passwd"
 #define PN_PWFILE_MAX (64UL << 20)    /* bytes in the source file */
@@ -47,14 +45,7 @@
 #define PN_SUFFIX_MAX 16              /* ".cdb.tmp" and friends */
 #define PN_FD3_MAX_TEXT "512"         /* PN_FD3_MAX, for messages */
 
-typedef struct ent_s ent;
-struct ent_s
-{
-  pn_pwent e;
-  size_t off;                   /* the line in the text, LF excluded */
-  size_t len;
-  unsigned int lineno;
-};
+typedef pn_pwline ent;
 
 typedef struct method_s method;
 struct method_s
@@ -106,6 +97,12 @@ static void cleanup(void)
   unlink(cdbtmp);
 }
 
+static void dieusage(void) gccattr_noreturn;
+static void dieusage(void)
+{
+  strerr_dieusage(100, USAGE);
+}
+
 static void diesys(char const *what, char const *arg) gccattr_noreturn;
 static void diesys(char const *what, char const *arg)
 {
@@ -153,35 +150,11 @@ static void lock(void)
    absent. */
 static int load(stralloc *sa, struct stat *st)
 {
-  int fd = open(file, O_RDONLY | O_CLOEXEC);
-  size_t r;
-  if (fd < 0)
-  {
-    if (errno == ENOENT) return 0;
-    diesys("open ", file);
-  }
-  if (fstat(fd, st) < 0) diesys("stat ", file);
-  if (!S_ISREG(st->st_mode)) { errno = EINVAL; diesys("read ", file); }
-  if ((uint64_t)st->st_size > PN_PWFILE_MAX) { wipe(); strerr_dief(111, file, " is too large"); }
-  sa->len = 0;
-  if (!stralloc_ready(sa, (size_t)st->st_size + 1)) diesys("allocate memory for ", file);
-  errno = 0;
-  r = allread(fd, sa->s, (size_t)st->st_size + 1);
-  if (errno) diesys("read ", file);
-  if (r != (size_t)st->st_size) { errno = EAGAIN; diesys("read (it changed while being read) ", file); }
-  sa->len = r;
-  close(fd);
-  return 1;
-}
-
-static int entcmp(void const *a, void const *b)
-{
-  ent const *x = *(ent const *const *)a;
-  ent const *y = *(ent const *const *)b;
-  size_t n = x->e.userlen < y->e.userlen ? x->e.userlen : y->e.userlen;
-  int r = memcmp(x->e.user, y->e.user, n);
-  if (r) return r;
-  return x->e.userlen < y->e.userlen ? -1 : x->e.userlen > y->e.userlen;
+  char const *what;
+  int r = pn_pwstore_load(file, PN_PWFILE_MAX, sa, st, &what);
+  if (r < 0 && errno == EFBIG) { wipe(); strerr_dief(111, file, " is too large"); }
+  if (r < 0) diesys(what, file);
+  return r;
 }
 
 static void dieline(unsigned int lineno, char const *what, char const *more) gccattr_noreturn;
@@ -194,81 +167,40 @@ static void dieline(unsigned int lineno, char const *what, char const *more)
   strerr_dief(1, file, " line ", fmt, ": ", what, more, " (nothing changed)");
 }
 
-static void nodups(genalloc const *ents)
-{
-  size_t n = genalloc_len(ent, ents);
-  ent const **v;
-  size_t i;
-  if (n < 2) return;
-  v = malloc(n * sizeof(ent const *));
-  if (!v) diesys("allocate memory", "");
-  for (i = 0; i < n; i++) v[i] = genalloc_s(ent, ents) + i;
-  qsort(v, n, sizeof(ent const *), &entcmp);
-  for (i = 1; i < n; i++) if (!entcmp(&v[i-1], &v[i]))
-  {
-    ent const *later = v[i]->lineno > v[i-1]->lineno ? v[i] : v[i-1];
-    ent const *earlier = later == v[i] ? v[i-1] : v[i];
-    char fmt[UINT_FMT];
-    fmt[uint_fmt(fmt, earlier->lineno)] = 0;
-    dieline(later->lineno, "duplicate user, also on line ", fmt);
-  }
-  free(v);
-}
-
-/* Every line of s, parsed; refuses the first bad one, naming it. */
+/* Every line of s, parsed; refuses the first bad one, or a user on
+   two lines, naming the line. */
 static void parse(char const *s, size_t len, genalloc *ents)
 {
-  size_t pos = 0;
+  char const *err = "";
   unsigned int lineno = 0;
-  genalloc_setlen(ent, ents, 0);
-  while (pos < len)
-  {
-    char const *nl = memchr(s + pos, '\n', len - pos);
-    size_t n = nl ? (size_t)(nl - (s + pos)) : len - pos;
-    ent x = { .e = PN_PWENT_ZERO, .off = pos, .len = n, .lineno = ++lineno };
-    char const *err = "";
-    int r = pn_pwdb_parse(s + pos, n, &x.e, &err);
-    if (r < 0) dieline(lineno, err, "");
-    if (r && !genalloc_append(ent, ents, &x)) diesys("allocate memory", "");
-    pos += n + (nl ? 1 : 0);
-  }
-  nodups(ents);
+  unsigned int other = 0;
+  char fmt[UINT_FMT];
+  int r = pn_pwfile_parseall(s, len, ents, &lineno, &err, &other);
+  if (r < 0) diesys("allocate memory", "");
+  if (r) return;
+  if (!other) dieline(lineno, err, "");
+  fmt[uint_fmt(fmt, other)] = 0;
+  dieline(lineno, "duplicate user, also on line ", fmt);
 }
 
 static ent const *find(genalloc const *ents, char const *user)
 {
-  size_t n = genalloc_len(ent, ents);
-  size_t len = strlen(user);
-  size_t i;
-  for (i = 0; i < n; i++)
-  {
-    ent const *x = genalloc_s(ent, ents) + i;
-    if (x->e.userlen == len && !memcmp(x->e.user, user, len)) return x;
-  }
-  return 0;
+  return pn_pwfile_find(ents, user, strlen(user));
 }
 
 /* A temporary file with the mode and owner of *like (or 0600 and ours). */
 static int mktmp(char const *tmp, struct stat const *like)
 {
-  struct stat st;
-  int fd;
-  unlink(tmp);
-  fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) diesys("create ", tmp);
-  if (!like) return fd;
-  if (fstat(fd, &st) < 0) diesys("stat ", tmp);
-  if ((st.st_uid != like->st_uid || st.st_gid != like->st_gid)
-   && fchown(fd, like->st_uid, like->st_gid) < 0)
-    diesys("give the owner and group of the old file to ", tmp);
-  if (fchmod(fd, like->st_mode & 07777) < 0) diesys("chmod ", tmp);
+  char const *what;
+  int fd = pn_pwstore_tmp(tmp, like, &what);
+  if (fd < 0) diesys(what, tmp);
   return fd;
 }
 
 static void closesync(int fd, char const *tmp)
 {
-  if (fd_sync(fd) < 0) diesys("fsync ", tmp);
-  if (close(fd) < 0) diesys("close ", tmp);
+  char const *what;
+  if (!pn_pwstore_sync(fd, &what)) diesys(what, tmp);
 }
 
 static void writetext(stralloc const *sa, struct stat const *like)
@@ -295,7 +227,7 @@ static void writecdb(genalloc const *ents, struct stat const *like)
   {
     ent const *x = genalloc_s(ent, ents) + i;
     char data[PN_PWDB_DATA_MAX];
-    size_t len = pn_pwdb_pack(data, &x->e);
+    size_t len = pn_pwfile_pack(data, &x->e);
     if (!cdbmake_add(&c, x->e.user, x->e.userlen, data, len)) diesys("write ", cdbtmp);
   }
   if (!cdbmake_finish(&c)) diesys("write ", cdbtmp);
@@ -305,17 +237,11 @@ static void writecdb(genalloc const *ents, struct stat const *like)
 /* The renames, then the directory's fsync so that they last. */
 static void commit(int text)
 {
-  char dir[PN_PWPATH_MAX + 1];
-  char const *slash = strrchr(file, '/');
-  int fd;
-  if (!slash) memcpy(dir, ".", 2);
-  else if (slash == file) memcpy(dir, "/", 2);
-  else { memcpy(dir, file, (size_t)(slash - file)); dir[slash - file] = 0; }
-  if (text && rename(txttmp, file) < 0) diesys("rename to ", file);
-  if (rename(cdbtmp, cdbpath) < 0) diesys("rename to ", cdbpath);
-  fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0 || fd_sync(fd) < 0) strerr_diefusys(111, "fsync directory ", dir);
-  close(fd);
+  char dir[PN_PWPATH_MAX + 2];
+  char const *what;
+  if (text && !pn_pwstore_rename(txttmp, file, &what)) diesys(what, file);
+  if (!pn_pwstore_rename(cdbtmp, cdbpath, &what)) diesys(what, cdbpath);
+  if (!pn_pwstore_syncdir(file, dir, &what)) diesys(what, dir);
 }
 
 /* Reads one line of at most max bytes from fd 0: the trailing LF or
@@ -534,11 +460,11 @@ static void do_addset(char const *user, int isadd)
   ent const *x;
   int exists;
   checkname(user);
-  if (optaccount && !pn_pwdb_account_ok(optaccount, strlen(optaccount)))
+  if (optaccount && !pn_pwfile_account_ok(optaccount, strlen(optaccount)))
     refuse("bad account name: ", optaccount, "");
-  if (optsenders && !pn_pwdb_senders_ok(optsenders, strlen(optsenders)))
+  if (optsenders && !pn_pwfile_senders_ok(optsenders, strlen(optsenders)))
     refuse("bad senders list: ", optsenders, ": space-separated addresses or @domains");
-  if (optlimits && !pn_pwdb_limits_ok(optlimits, strlen(optlimits)))
+  if (optlimits && !pn_pwfile_limits_ok(optlimits, strlen(optlimits)))
     refuse("bad limits: ", optlimits, ": msgs=N/WINDOW rcpts=N/WINDOW, either or both, WINDOW as 30s, 10m, 1h, 1d");
   lookup(&src, &ents, &st, user, !isadd, &x);
   if (optaccount && *optaccount)

@@ -24,6 +24,7 @@
 #include <skalibs/iopause.h>
 #include <skalibs/sgetopt.h>
 #include <skalibs/sig.h>
+#include <skalibs/strerr.h>
 #include <skalibs/tai.h>
 #include <skalibs/types.h>
 
@@ -32,7 +33,6 @@
 #include "lib/pn_peer.h"
 #include "lib/pn_proxy.h"
 
-#define PROG "postern-proxy"
 #define USAGE "postern-proxy -t CIDR [ -t CIDR ... ] [ -T seconds ] prog..."
 
 #define PN_PROXY_TRUST_MAX 64         /* -t options */
@@ -229,6 +229,7 @@ int main(int argc, char const *const *argv)
   pn_proxy p = PN_PROXY_ZERO;
   unsigned int secs = PN_PROXY_TIMEOUT_DEFAULT;
   size_t mlen;
+  PROG = "postern-proxy";
   if (!fd_sanitize()) _exit(111);
   pn_log_init(PROG);
   {

@@ -31,7 +31,7 @@
 #include <skalibs/types.h>
 #include <skalibs/unix-timed.h>
 
-#include "lib/pn_b64.h"
+#include "lib/pn_auth.h"
 #include "lib/pn_child.h"
 #include "lib/pn_conf.h"
 #include "lib/pn_failrec.h"
@@ -50,7 +50,7 @@
 extern char **environ;
 
 #define PN_HELO_MAX 255                         /* EHLO/HELO argument */
-#define PN_SECRET_MAX (PN_AUTHLINE_MAX / 4 * 3) /* decoded AUTH response */
+#define PN_SECRET_MAX PN_AUTH_DECODED_MAX     /* decoded AUTH response */
 #define PN_ENVMODIF_MAX 2048                    /* environment for prog */
 #define PN_ENVP_MAX 1024                        /* its variables, in all */
 #define PN_MECHS_FMT 32                         /* "PLAIN LOGIN" */
@@ -234,16 +234,13 @@ static void authfail(front *f, unsigned int r, char const *why, unsigned int mec
   authfail_q(f, r, why, mech, pn_log_quote(q, user, ulen));
 }
 
-/* A client response: "*" cancels, "=" is empty, else strict base64.
-   Returns the decoded length, or -1 after the failure was handled. */
-static ssize_t decode(front *f, char const *s, size_t len, char *dst, unsigned int mech, char const *user, size_t ulen)
+/* A pn_auth status: 0 for PN_AUTH_OK, else the failure handled (its
+   reply and reason, the user name in c for the log line) and 1. */
+static int authst(front *f, unsigned int st, unsigned int mech, pn_authcred const *c)
 {
-  ssize_t n;
-  if (len == 1 && s[0] == '*') { authfail(f, PN_R_AUTHCANCEL, "cancel", mech, user, ulen); return -1; }
-  if (len == 1 && s[0] == '=') return 0;
-  n = pn_b64_decode(dst, PN_SECRET_MAX, s, len);
-  if (n < 0) { authfail(f, PN_R_AUTHB64, "base64", mech, user, ulen); return -1; }
-  return n;
+  if (!st) return 0;
+  authfail(f, pn_auth_reply(st), pn_auth_why(st), mech, c->user, c->ulen);
+  return 1;
 }
 
 /* Sends a 334 challenge and reads the response into f->line.  Returns
@@ -318,18 +315,12 @@ static void verdict(front *f, int wstat, unsigned int mech, char const *q)
   }
 }
 
-/* The credentials, user\0password\0\0, into a pipe for fd 3: at most
-   PN_FD3_MAX bytes, which fit in the pipe and never block.  The read
-   end, or -1. */
-static int fd3_fill(front *f, char const *user, size_t ulen, char const *pw, size_t pwlen)
+/* The record pn_auth built in f->fd3buf (user\0password\0\0, n bytes,
+   at most PN_FD3_MAX, which fit in the pipe and never block) into a
+   pipe for fd 3.  The read end, or -1. */
+static int fd3_fill(front *f, size_t n)
 {
-  size_t n = ulen + pwlen + 3;
   int p[2];
-  memcpy(f->fd3buf, user, ulen);
-  f->fd3buf[ulen] = 0;
-  memcpy(f->fd3buf + ulen + 1, pw, pwlen);
-  f->fd3buf[ulen + 1 + pwlen] = 0;
-  f->fd3buf[n - 1] = 0;
   if (pipe(p) < 0) return -1;
   if (allwrite(p[1], f->fd3buf, n) < n) { close(p[0]); close(p[1]); return -1; }
   close(p[1]);
@@ -337,17 +328,19 @@ static int fd3_fill(front *f, char const *user, size_t ulen, char const *pw, siz
   return p[0];
 }
 
-/* The checkpassword call: credentials on fd 3, prog started with the
-   chain's environment, its exit status read as DESIGN.md says. */
-static void check(front *f, unsigned int mech, char const *user, size_t ulen, char const *pw, size_t pwlen)
+/* The checkpassword call: the record (f->fd3buf, reclen bytes) on fd 3,
+   prog started with the chain's environment, its exit status read as
+   DESIGN.md says.  c points into the secrets, wiped before the start. */
+static void check(front *f, unsigned int mech, pn_authcred const *c, size_t reclen)
 {
+  char const *user = c->user;
+  size_t ulen = c->ulen;
   char q[PN_LOGVAL_SIZE];
   size_t base = f->envmodiflen;
   size_t basen = f->envmodifn;
   int fd3;
   int wstat;
   pid_t pid;
-  if (ulen + pwlen + 3 > PN_FD3_MAX) { authfail(f, PN_R_AUTHFAIL, "toolong", mech, user, ulen); return; }
   /* other connections from the same address may have failed meanwhile */
   failrec_check(f);
   if (!envset(f, "SMTPAUTHUSER", user, ulen) || !envsets(f, "SMTPAUTHMECH", pn_conf_mechname(mech))
@@ -357,7 +350,7 @@ static void check(front *f, unsigned int mech, char const *user, size_t ulen, ch
     authfail(f, PN_R_AUTHTEMP, "environment", mech, user, ulen);
     return;
   }
-  fd3 = fd3_fill(f, user, ulen, pw, pwlen);
+  fd3 = fd3_fill(f, reclen);
   if (fd3 < 0) { f->envmodiflen = base; f->envmodifn = basen; authfail(f, PN_R_AUTHTEMP, "pipe", mech, user, ulen); return; }
   /* The credentials are in the pipe, and only there from now on: user
      and pw point into what wipe zeroes, so the log keeps the quoted name */
@@ -377,14 +370,11 @@ static void check(front *f, unsigned int mech, char const *user, size_t ulen, ch
   verdict(f, wstat, mech, q);
 }
 
-/* RFC 4616: [authzid] NUL authcid NUL passwd, exactly two NULs. */
+/* RFC 4616 PLAIN, decoded and checked by pn_auth into the record. */
 static void auth_plain(front *f, char const *init, size_t initlen, int hasinit)
 {
-  char *sec = f->secret;
-  ssize_t n;
-  char *z1;
-  char *z2;
-  size_t ulen;
+  pn_authcred c = PN_AUTHCRED_ZERO;
+  size_t reclen;
   if (!hasinit)
   {
     ssize_t len = challenge(f, PN_R_334, PN_MECH_PLAIN, "", 0);
@@ -392,31 +382,17 @@ static void auth_plain(front *f, char const *init, size_t initlen, int hasinit)
     init = f->line;
     initlen = (size_t)len;
   }
-  n = decode(f, init, initlen, sec, PN_MECH_PLAIN, "", 0);
-  if (n < 0) return;
-  z1 = memchr(sec, 0, (size_t)n);
-  z2 = z1 ? memchr(z1 + 1, 0, (size_t)n - (size_t)(z1 + 1 - sec)) : 0;
-  if (!z2 || memchr(z2 + 1, 0, (size_t)n - (size_t)(z2 + 1 - sec))
-   || z2 == z1 + 1 || z2 + 1 == sec + n)
-  {
-    authfail(f, PN_R_AUTHB64, "syntax", PN_MECH_PLAIN, "", 0);
+  if (authst(f, pn_auth_plain(f->fd3buf, &reclen, f->secret, sizeof(f->secret), &c, init, initlen), PN_MECH_PLAIN, &c))
     return;
-  }
-  ulen = (size_t)(z2 - z1 - 1);
-  if (z1 != sec && ((size_t)(z1 - sec) != ulen || memcmp(sec, z1 + 1, ulen)))
-  {
-    authfail(f, PN_R_AUTHFAIL, "authzid", PN_MECH_PLAIN, z1 + 1, ulen);
-    return;
-  }
-  check(f, PN_MECH_PLAIN, z1 + 1, ulen, z2 + 1, (size_t)(sec + n - z2 - 1));
+  check(f, PN_MECH_PLAIN, &c, reclen);
 }
 
-/* LOGIN: user name and password in two base64 responses, neither empty
-   nor containing a NUL (it would shift the fd 3 fields). */
+/* LOGIN: user name and password in two responses, each checked by
+   pn_auth (not empty, no NUL) before the next step. */
 static void auth_login(front *f, char const *init, size_t initlen, int hasinit)
 {
-  ssize_t ulen;
-  ssize_t pwlen;
+  pn_authcred c = PN_AUTHCRED_ZERO;
+  size_t reclen;
   ssize_t len;
   if (!hasinit)
   {
@@ -425,19 +401,12 @@ static void auth_login(front *f, char const *init, size_t initlen, int hasinit)
     init = f->line;
     initlen = (size_t)len;
   }
-  ulen = decode(f, init, initlen, f->secret2, PN_MECH_LOGIN, "", 0);
-  if (ulen < 0) return;
-  if (!ulen || memchr(f->secret2, 0, (size_t)ulen)) { authfail(f, PN_R_AUTHB64, "syntax", PN_MECH_LOGIN, "", 0); return; }
-  len = challenge(f, PN_R_334PASS, PN_MECH_LOGIN, f->secret2, (size_t)ulen);
+  if (authst(f, pn_auth_login_user(f->secret2, sizeof(f->secret2), &c, init, initlen), PN_MECH_LOGIN, &c)) return;
+  len = challenge(f, PN_R_334PASS, PN_MECH_LOGIN, c.user, c.ulen);
   if (len < 0) return;
-  pwlen = decode(f, f->line, (size_t)len, f->secret, PN_MECH_LOGIN, f->secret2, (size_t)ulen);
-  if (pwlen < 0) return;
-  if (!pwlen || memchr(f->secret, 0, (size_t)pwlen))
-  {
-    authfail(f, PN_R_AUTHB64, "syntax", PN_MECH_LOGIN, f->secret2, (size_t)ulen);
+  if (authst(f, pn_auth_login_pass(f->fd3buf, &reclen, f->secret, sizeof(f->secret), &c, f->line, (size_t)len), PN_MECH_LOGIN, &c))
     return;
-  }
-  check(f, PN_MECH_LOGIN, f->secret2, (size_t)ulen, f->secret, (size_t)pwlen);
+  check(f, PN_MECH_LOGIN, &c, reclen);
 }
 
 /* STARTTLS (RFC 3207) over the UCSPI-TLS control (postern-tls(8)). */

@@ -38,6 +38,11 @@ static size_t upto_lf(char const *s, size_t len)
   return lf ? (size_t)(lf - s) + 1 : len;
 }
 
+/* kind is the one static here: skalibs calls a buffer's op with the fd,
+   the iovec and its count only (iov_func_ref, no context pointer, not
+   the buffer itself), so there is no struct to keep it in; finding it
+   again on every read would cost an fstat per line.  It describes fd 0,
+   which is one kind of file for the life of the process. */
 static ssize_t read_exact_(int fd, struct iovec const *v, unsigned int n, char *tmp, size_t max)
 {
   static int kind = KIND_UNKNOWN;

@@ -32,6 +32,7 @@
 
 #include "pn_limitdb.h"
 #include "pn_limit.h"
+#include "pn_limitwin.h"
 
 #define RECMAX 1024               /* a record, bytes, at most */
 #define PATHMAX 4096
@@ -189,51 +190,6 @@ static int writerec(int fd, char const *user, size_t ulen, pn_limitst const *r)
   return !ftruncate(fd, (off_t)w);
 }
 
-/* A window that has ended gives a fresh count; one longer than its
-   limit's window now (the limit was lowered) is cut to it. */
-static void roll(uint64_t *end, uint32_t *count, pn_limit const *l, uint64_t now)
-{
-  if (now >= *end) { *end = 0; *count = 0; }
-  else if (*end - now > l->window) *end = now + l->window;
-}
-
-static int fits(uint32_t count, unsigned int n, pn_limit const *l)
-{
-  return (uint64_t)count + n <= l->max;
-}
-
-/* The decision of a take on the record r (changed only if OK). */
-static int decide(pn_limitst *r, pn_limits const *l, uint64_t now, unsigned int msgs, unsigned int rcpts)
-{
-  pn_limitst t = *r;
-  if (l->msgs.window) roll(&t.mend, &t.mcount, &l->msgs, now);
-  if (l->rcpts.window) roll(&t.rend, &t.rcount, &l->rcpts, now);
-  if (l->msgs.window && msgs && !fits(t.mcount, msgs, &l->msgs))
-  {
-    if (!l->msgs.max) t.mend = 0;
-    *r = t;
-    return PN_LIMITDB_EMSGS;
-  }
-  if (l->rcpts.window && (msgs || rcpts) && !fits(t.rcount, rcpts ? rcpts : 1, &l->rcpts))
-  {
-    if (!l->rcpts.max) t.rend = 0;
-    *r = t;
-    return PN_LIMITDB_ERCPTS;
-  }
-  if (l->msgs.window && msgs)
-  {
-    if (!t.mend) t.mend = now + l->msgs.window;
-    t.mcount += msgs;
-  }
-  if (l->rcpts.window && rcpts)
-  {
-    if (!t.rend) t.rend = now + l->rcpts.window;
-    t.rcount += rcpts;
-  }
-  *r = t;
-  return PN_LIMITDB_OK;
-}
-
 static int userpath(char *p, pn_limitdb const *db, char const *user, size_t *ulen)
 {
   char name[PN_LIMITDB_NAME];
@@ -253,7 +209,7 @@ int pn_limitdb_take(pn_limitdb const *db, char const *user, uint64_t now, pn_lim
   fd = openrec(p, 1, db->waitms);
   if (fd < 0) return -1;
   if (!readrec(fd, user, ulen, st)) goto err;
-  r = decide(st, l, now, msgs, rcpts);
+  r = pn_limitwin_decide(st, l, now, msgs, rcpts);
   if (r == PN_LIMITDB_OK && (msgs || rcpts) && !writerec(fd, user, ulen, st)) goto err;
   close(fd);
   return r;

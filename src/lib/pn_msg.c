@@ -101,7 +101,14 @@ static size_t put2(char *s, unsigned int n)
 }
 
 /* The civil date of a day count from 1970-01-01 (proleptic Gregorian,
-   in 400-year eras of 146097 days), without the C library's time zones. */
+   in 400-year eras of 146097 days), without the C library's time zones.
+   Not gmtime_r: glibc's gmtime_r runs tzset_internal, which on its first
+   call in a process opens and parses /etc/localtime (or $TZ) even though
+   UTC needs no zone.  Measured on one postern-queue session with one
+   message (callgrind, static PIE): 82,672 instructions with this
+   function, 87,134 with gmtime_r (+5.4 %), 7 more system calls, and
+   120 KB more in the binary (glibc's time zone code).  t/38 checks the
+   dates against known ones, era and leap-day edges included. */
 static void civil(int64_t days, int64_t *year, unsigned int *month, unsigned int *mday)
 {
   int64_t z = days + 719468;      /* from 0000-03-01 */

@@ -21,11 +21,8 @@
 #include <sys/wait.h>
 #include <errno.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <security/pam_appl.h>
 
 #include <skalibs/allreadwrite.h>
 #include <skalibs/bytestr.h>
@@ -35,173 +32,11 @@
 #include <skalibs/tai.h>
 #include <skalibs/types.h>
 
-#include "pn_log.h"
 #include "pn_pam.h"
+#include "pn_pamtx.h"
 
 #define PN_PAM_BACKSTOP 5    /* seconds past the deadline the child allows itself */
 #define PN_PAM_REPLY_MAX (1 + PN_PAM_WHY_MAX + 1 + PN_PAM_USER_MAX + 1)
-
-typedef struct convdata_s convdata;
-struct convdata_s
-{
-  char const *user;
-  char const *pw;
-};
-
-static void whycat(pn_pam *r, char const *s)
-{
-  size_t have = strlen(r->why);
-  size_t n = strnlen(s, PN_PAM_WHY_MAX - have);
-  memcpy(r->why + have, s, n);
-  r->why[have + n] = 0;
-}
-
-static void setwhy(pn_pam *r, char const *a, char const *b)
-{
-  r->why[0] = 0;
-  whycat(r, a);
-  whycat(r, b);
-}
-
-/* A heap copy of s for a pam_response.  libpam and the modules free the
-   responses with free() (Linux-PAM overwrites them first): what we can
-   do is hand over a fresh calloc'd buffer and keep no copy of our own. */
-static char *respdup(char const *s)
-{
-  size_t n = strlen(s) + 1;
-  char *p = calloc(n, 1);
-  if (p) memcpy(p, s, n);
-  return p;
-}
-
-/* On a refused conversation: every response we made, wiped and freed. */
-static void respdrop(struct pam_response *r, int n)
-{
-  int i;
-  for (i = 0; i < n; i++)
-    if (r[i].resp)
-    {
-      byte_zzero(r[i].resp, strlen(r[i].resp));
-      free(r[i].resp);
-    }
-  free(r);
-}
-
-static int holds(char const *s, size_t len, char const *w, size_t wlen)
-{
-  size_t i;
-  if (!wlen || wlen > len) return 0;
-  for (i = 0; i + wlen <= len; i++)
-    if (!memcmp(s + i, w, wlen)) return 1;
-  return 0;
-}
-
-/* A module's error or information message goes to the log, quoted and
-   capped; not one that holds the password. */
-static void logmsg(int style, char const *s, convdata const *d)
-{
-  char q[PN_LOGVAL_SIZE];
-  size_t len = strnlen(s, PAM_MAX_MSG_SIZE);
-  if (holds(s, len, d->pw, strlen(d->pw)))
-  {
-    pn_warn("pam: a module message withheld: it holds the password");
-    return;
-  }
-  pn_log(style == PAM_ERROR_MSG ? PN_LOG_WARN : PN_LOG_INFO, "pam: module message ", pn_log_quote(q, s, len));
-}
-
-/* Answers the password prompt (echo off) with the password and the user
-   prompt (echo on) with the user name; logs the messages; refuses any
-   other prompt (PAM_CONV_ERR), so a module that wants more than a
-   password cannot pass. */
-static int conv(int n, struct pam_message const **msg, struct pam_response **resp, void *data)
-{
-  convdata const *d = data;
-  struct pam_response *r;
-  char fmt[INT_FMT];
-  int i;
-  if (n <= 0 || n > PAM_MAX_NUM_MSG) return PAM_CONV_ERR;
-  r = calloc((size_t)n, sizeof(struct pam_response));
-  if (!r) return PAM_BUF_ERR;
-  for (i = 0; i < n; i++)
-  {
-    switch (msg[i]->msg_style)
-    {
-      case PAM_PROMPT_ECHO_OFF: r[i].resp = respdup(d->pw); break;
-      case PAM_PROMPT_ECHO_ON: r[i].resp = respdup(d->user); break;
-      case PAM_ERROR_MSG:
-      case PAM_TEXT_INFO:
-        if (msg[i]->msg) logmsg(msg[i]->msg_style, msg[i]->msg, d);
-        continue;
-      default:
-        fmt[int_fmt(fmt, msg[i]->msg_style)] = 0;
-        pn_warn("pam: refusing a conversation message of style ", fmt);
-        respdrop(r, n);
-        return PAM_CONV_ERR;
-    }
-    if (!r[i].resp) { respdrop(r, n); return PAM_BUF_ERR; }
-  }
-  *resp = r;
-  return PAM_SUCCESS;
-}
-
-/* DESIGN.md's refusals (exit 1); every other status is temporary. */
-static int refusal(int e, pn_pam *r)
-{
-  char const *why;
-  switch (e)
-  {
-    case PAM_AUTH_ERR: why = "password"; break;
-    case PAM_USER_UNKNOWN: why = "unknown"; break;
-    case PAM_MAXTRIES: why = "maxtries"; break;
-    case PAM_CRED_INSUFFICIENT: why = "insufficient"; break;
-    case PAM_ACCT_EXPIRED: why = "expired"; break;
-    case PAM_NEW_AUTHTOK_REQD: why = "mustchange"; break;
-    case PAM_PERM_DENIED: why = "denied"; break;
-    default: return 0;
-  }
-  setwhy(r, why, "");
-  return 1;
-}
-
-/* The user PAM settled on, copied out before pam_end. */
-static int settled(pam_handle_t *h, pn_pam *r)
-{
-  void const *item = 0;
-  int e = pam_get_item(h, PAM_USER, &item);
-  size_t len;
-  if (e != PAM_SUCCESS) return e;
-  len = item ? strnlen(item, PN_PAM_USER_MAX + 1) : 0;
-  if (!len || len > PN_PAM_USER_MAX) return PAM_SYSTEM_ERR;
-  memcpy(r->user, item, len);
-  r->user[len] = 0;
-  return PAM_SUCCESS;
-}
-
-/* The transaction, in the child: 1, 0 or -1 as pn_pam_check. */
-static int transaction(char const *service, convdata *d, char const *rhost, pn_pam *r)
-{
-  struct pam_conv cv = { .conv = &conv, .appdata_ptr = d };
-  pam_handle_t *h = 0;
-  char const *step = "pam_start";
-  int ret = 1;
-  int e = pam_start(service, d->user, &cv, &h);
-  if (e == PAM_SUCCESS && rhost && *rhost) { step = "pam_set_item"; e = pam_set_item(h, PAM_RHOST, rhost); }
-  if (e == PAM_SUCCESS) { step = "pam_authenticate"; e = pam_authenticate(h, PAM_DISALLOW_NULL_AUTHTOK); }
-  if (e == PAM_SUCCESS) { step = "pam_acct_mgmt"; e = pam_acct_mgmt(h, PAM_DISALLOW_NULL_AUTHTOK); }
-  if (e == PAM_SUCCESS) { step = "PAM_USER"; e = settled(h, r); }
-  if (e != PAM_SUCCESS)
-  {
-    ret = refusal(e, r) ? 0 : -1;
-    if (ret < 0)
-    {
-      setwhy(r, step, ": ");
-      whycat(r, pam_strerror(h, e));
-    }
-  }
-  if (h) pam_end(h, e);
-  return ret;
-}
 
 static int isclient(int fd)
 {
@@ -230,8 +65,8 @@ static int quiet(void)
    what the modules started too; an alarm as a backstop should the
    parent die; then the transaction, and its answer on fd:
    status ('1', '0' or '-'), why\0, user\0. */
-static void child(int fd, char const *service, convdata *d, char const *rhost, unsigned int timeout) gccattr_noreturn;
-static void child(int fd, char const *service, convdata *d, char const *rhost, unsigned int timeout)
+static void child(int fd, char const *service, char const *user, char const *pw, char const *rhost, unsigned int timeout) gccattr_noreturn;
+static void child(int fd, char const *service, char const *user, char const *pw, char const *rhost, unsigned int timeout)
 {
   char out[PN_PAM_REPLY_MAX];
   pn_pam r = PN_PAM_ZERO;
@@ -240,8 +75,8 @@ static void child(int fd, char const *service, convdata *d, char const *rhost, u
   setpgid(0, 0);
   sig_restore(SIGALRM);
   alarm(timeout + PN_PAM_BACKSTOP);
-  if (quiet()) x = transaction(service, d, rhost, &r);
-  else setwhy(&r, "unable to open /dev/null: ", strerror(errno));
+  if (quiet()) x = pn_pamtx_run(service, user, pw, rhost, &r);
+  else pn_pamtx_why(&r, "unable to open /dev/null: ", strerror(errno));
   out[len++] = x > 0 ? '1' : x ? '-' : '0';
   len += str_copy(out + len, r.why) + 1;
   len += str_copy(out + len, r.user) + 1;
@@ -286,21 +121,21 @@ static int answer(int got, char const *buf, int wstat, unsigned int timeout, pn_
   if (!got)
   {
     fmt[uint_fmt(fmt, timeout)] = 0;
-    setwhy(r, "no answer from the PAM modules within SMTPTIMEOUT seconds: ", fmt);
+    pn_pamtx_why(r, "no answer from the PAM modules within SMTPTIMEOUT seconds: ", fmt);
     return -1;
   }
   if (got < 0)
   {
     int sig = WIFSIGNALED(wstat);
     fmt[uint_fmt(fmt, sig ? WTERMSIG(wstat) : WEXITSTATUS(wstat))] = 0;
-    setwhy(r, sig ? "the PAM transaction was killed by signal " : "the PAM transaction ended without an answer, exit ", fmt);
+    pn_pamtx_why(r, sig ? "the PAM transaction was killed by signal " : "the PAM transaction ended without an answer, exit ", fmt);
     return -1;
   }
   w = strlen(buf + 1);
   u = strlen(buf + 2 + w);
   if (w > PN_PAM_WHY_MAX || u > PN_PAM_USER_MAX || (buf[0] == '1') != !!u)
   {
-    setwhy(r, "the PAM transaction gave a malformed answer", "");
+    pn_pamtx_why(r, "the PAM transaction gave a malformed answer", "");
     return -1;
   }
   memcpy(r->why, buf + 1, w + 1);
@@ -311,7 +146,6 @@ static int answer(int got, char const *buf, int wstat, unsigned int timeout, pn_
 int pn_pam_check(char const *service, char const *user, char const *pw, char const *rhost, unsigned int timeout, pn_pam *r)
 {
   char buf[PN_PAM_REPLY_MAX];
-  convdata d = { .user = user, .pw = pw };
   size_t len = 0;
   int wstat = 0;
   int got;
@@ -320,18 +154,18 @@ int pn_pam_check(char const *service, char const *user, char const *pw, char con
   /* an inherited SIG_IGN would reap the child (and the modules' helpers,
      such as pam_unix's unix_chkpwd) before anyone waits for it */
   sig_restore(SIGCHLD);
-  if (pipecoe(p) < 0) { setwhy(r, "unable to make a pipe: ", strerror(errno)); return -1; }
+  if (pipecoe(p) < 0) { pn_pamtx_why(r, "unable to make a pipe: ", strerror(errno)); return -1; }
   pid = fork();
   if (pid < 0)
   {
-    setwhy(r, "unable to fork: ", strerror(errno));
+    pn_pamtx_why(r, "unable to fork: ", strerror(errno));
     fd_close(p[0]); fd_close(p[1]);
     return -1;
   }
   if (!pid)
   {
     fd_close(p[0]);
-    child(p[1], service, &d, rhost, timeout);
+    child(p[1], service, user, pw, rhost, timeout);
   }
   fd_close(p[1]);
   setpgid(pid, pid);   /* also done by the child: whichever runs first */
@@ -340,6 +174,6 @@ int pn_pam_check(char const *service, char const *user, char const *pw, char con
   /* whatever the answer, nothing the transaction started outlives it;
      the group's id is the child's pid, ours until we reap it */
   if (kill(-pid, SIGKILL) < 0) kill(pid, SIGKILL);
-  if (wait_pid(pid, &wstat) < 0) { setwhy(r, "unable to wait for the PAM transaction: ", strerror(errno)); return -1; }
+  if (wait_pid(pid, &wstat) < 0) { pn_pamtx_why(r, "unable to wait for the PAM transaction: ", strerror(errno)); return -1; }
   return answer(got, buf, wstat, timeout, r);
 }

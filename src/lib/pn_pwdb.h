@@ -6,11 +6,11 @@
 #include <stddef.h>
 
 
-/* pn_pwdb: the password database.  Source: one line per user,
-   user:hash[:account[:senders[:limits]]], # comments.  Compiled cdb: key
-   user, data hash\0account\0senders\0 and, when the user has limits,
-   limits\0; plus the marker record below (its key cannot be a user
-   name).  Pure functions: no I/O, no crypt(3). */
+/* pn_pwdb: the compiled password database, what postern-checkpw reads.
+   cdb: key user, data hash\0account\0senders\0 and, when the user has
+   limits, limits\0; plus the marker record below (its key cannot be a
+   user name).  The text source and the packing are pn_pwfile.h's.
+   Pure functions: no I/O, no crypt(3). */
 
 #define PN_PWDB_USER_MAX 255
 #define PN_PWDB_HASH_MAX 383          /* CRYPT_OUTPUT_SIZE - 1 */
@@ -38,35 +38,18 @@ struct pn_pwent_s
 };
 #define PN_PWENT_ZERO { .user = "", .userlen = 0, .hash = "", .hashlen = 0, .account = "", .accountlen = 0, .senders = "", .senderslen = 0, .limits = "", .limitslen = 0 }
 
+/* 1 if c may be in a user name, an account name, a senders entry or a
+   hash: printable, not space or ':'. */
+extern int pn_pwdb_namechar(unsigned char);
+
 /* 1 if the len bytes are a user name postern accepts: 1 to
    PN_PWDB_USER_MAX bytes, no ':', whitespace or control character, not
    starting with '#'; else 0. */
 extern int pn_pwdb_user_ok(char const *, size_t);
 
-/* 1 if an account field is usable (empty, or a name as above of at most
-   PN_PWDB_ACCOUNT_MAX bytes), else 0. */
-extern int pn_pwdb_account_ok(char const *, size_t);
-
-/* 1 if a senders field is usable (empty, or space-separated entries
-   each with an '@' and something after the last '@'), else 0. */
-extern int pn_pwdb_senders_ok(char const *, size_t);
-
-/* 1 if a limits field is usable (empty, or what pn_limit_scanset
-   accepts: "msgs=N/WINDOW rcpts=N/WINDOW", either or both), else 0. */
-extern int pn_pwdb_limits_ok(char const *, size_t);
-
 /* 1 if a hash field means a locked account ("", or starting with '!'
    or '*'), else 0. */
 extern int pn_pwdb_locked(char const *, size_t);
-
-/* Parses one source line of len bytes, without its LF.  1: an entry, in
-   *e (pointers into the line); 0: a blank line or a comment; -1: not
-   parsable, *err says why. */
-extern int pn_pwdb_parse(char const *, size_t, pn_pwent *, char const **);
-
-/* Packs e's fields into the cdb data format; dst has PN_PWDB_DATA_MAX
-   bytes.  Returns the length. */
-extern size_t pn_pwdb_pack(char *, pn_pwent const *);
 
 /* Splits len bytes of cdb data into *e (user untouched); the fields
    point into s and are NUL-terminated there.  1, or 0 if the data is

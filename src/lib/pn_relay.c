@@ -10,7 +10,6 @@
  */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <strings.h>
@@ -22,9 +21,6 @@
 #include <skalibs/allreadwrite.h>
 #include <skalibs/buffer.h>
 #include <skalibs/djbunix.h>
-#include <skalibs/env.h>
-#include <skalibs/exec.h>
-#include <skalibs/iopause.h>
 #include <skalibs/tai.h>
 #include <skalibs/types.h>
 #include <skalibs/unix-timed.h>

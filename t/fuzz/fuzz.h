@@ -11,6 +11,9 @@
  * (--wrap=pn_logv): nothing is written, but every piece of every log
  * line is checked to be a string without CR or LF (no log injection).
  * strerr_diev (--wrap=strerr_diev) is silenced the same way.
+ * pn_sig_reset (--wrap=pn_sig_reset) keeps SIGALRM's handler: libFuzzer
+ * times its inputs (-timeout) with SIGALRM, and the default action the
+ * programs restore would kill the harness after timeout/2+1 seconds.
  *
  * Oracles common to the harnesses: the sanitizers; fuzz_fail() for an
  * invariant that does not hold (it aborts, libFuzzer saves the input);
@@ -27,6 +30,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +46,8 @@ extern void __real__exit(int) gccattr_noreturn;
 extern void __wrap__exit(int) gccattr_noreturn;
 extern void __wrap_pn_logv(int, char const *const *, unsigned int);
 extern void __wrap_strerr_diev(int, char const *const *, unsigned int) gccattr_noreturn;
+extern void __real_pn_sig_reset(int);
+extern void __wrap_pn_sig_reset(int);
 
 static jmp_buf fuzz_jb;
 static int volatile fuzz_armed = 0;
@@ -93,6 +99,14 @@ void __wrap_strerr_diev(int e, char const *const *v, unsigned int n)
   unsigned int i;
   for (i = 0; i < n; i++) if (v[i]) (void)strlen(v[i]);
   __wrap__exit(e);
+}
+
+void __wrap_pn_sig_reset(int pipe)
+{
+  struct sigaction sa;
+  if (sigaction(SIGALRM, 0, &sa) < 0) fuzz_fail("sigaction");
+  __real_pn_sig_reset(pipe);
+  if (sigaction(SIGALRM, &sa, 0) < 0) fuzz_fail("sigaction");
 }
 
 /* A memory file holding s, at offset 0, moved to fd target. */

@@ -46,6 +46,7 @@
 #include "lib/pn_crypt.h"
 #include "lib/pn_limits.h"
 #include "lib/pn_pwdb.h"
+#include "lib/pn_pwfile.h"
 #include "fuzz.h"
 
 /* The credentials come on fd 3, but fd 3 may be libFuzzer's own (its
@@ -131,7 +132,7 @@ static void add(cdbmaker *c, char const *user, char const *hash, char const *acc
   e.hash = hash; e.hashlen = strlen(hash);
   e.account = account; e.accountlen = strlen(account);
   e.senders = senders; e.senderslen = strlen(senders);
-  if (!cdbmake_add(c, user, strlen(user), data, pn_pwdb_pack(data, &e))) fuzz_fail("cdbmake_add");
+  if (!cdbmake_add(c, user, strlen(user), data, pn_pwfile_pack(data, &e))) fuzz_fail("cdbmake_add");
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -1,25 +1,27 @@
 /* ISC license: see LICENSE. */
 
 /*
- * fuzz_pwfile: the password file parser (pn_pwdb_parse, line by line
+ * fuzz_pwfile: the password file parser (pn_pwfile_parse, line by line
  * as postern-passwd reads a file) and the record format of the compiled
- * database (pn_pwdb_pack, pn_pwdb_unpack).  The input is a password
+ * database (pn_pwfile_pack, pn_pwdb_unpack).  The input is a password
  * file; each line is copied to an exact-size heap buffer so that ASan
  * sees a read one byte too far.  The whole input is also given to
  * pn_pwdb_unpack as a cdb record, as postern-checkpw would find it in a
- * corrupt database.
+ * corrupt database, and to pn_pwfile_parseall as a whole file.
  *
  * Invariants: an accepted entry's fields lie inside its line, in order,
  * and pass the field checks; packed then unpacked, it is the same; a
  * refused line says why; an unpacked record has three NUL-terminated
- * fields within the limits, and packs back to the same bytes.
+ * fields within the limits, and packs back to the same bytes; a whole
+ * file is accepted exactly when every line is and no user is on two
+ * lines, and pn_pwfile_find finds each user on its own line.
  */
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/pn_pwdb.h"
+#include "lib/pn_pwfile.h"
 #include "fuzz.h"
 
 static int within(char const *f, size_t flen, char const *s, size_t len)
@@ -38,13 +40,13 @@ static void entry_check(char const *s, size_t len, pn_pwent const *e)
    || (e->limitslen && !within(e->limits, e->limitslen, s, len)))
     fuzz_fail("a field outside its line");
   if (!pn_pwdb_user_ok(e->user, e->userlen)) fuzz_fail("accepted a bad user name");
-  if (!pn_pwdb_account_ok(e->account, e->accountlen)) fuzz_fail("accepted a bad account");
-  if (!pn_pwdb_senders_ok(e->senders, e->senderslen)) fuzz_fail("accepted a bad senders list");
-  if (!pn_pwdb_limits_ok(e->limits, e->limitslen)) fuzz_fail("accepted a bad limits field");
+  if (!pn_pwfile_account_ok(e->account, e->accountlen)) fuzz_fail("accepted a bad account");
+  if (!pn_pwfile_senders_ok(e->senders, e->senderslen)) fuzz_fail("accepted a bad senders list");
+  if (!pn_pwfile_limits_ok(e->limits, e->limitslen)) fuzz_fail("accepted a bad limits field");
   if (e->hashlen > PN_PWDB_HASH_MAX) fuzz_fail("hash over PN_PWDB_HASH_MAX");
   if (memchr(e->hash, 0, e->hashlen) || memchr(e->account, 0, e->accountlen) || memchr(e->senders, 0, e->senderslen))
     fuzz_fail("a NUL inside a field");
-  n = pn_pwdb_pack(data, e);
+  n = pn_pwfile_pack(data, e);
   if (n != e->hashlen + e->accountlen + e->senderslen + 3 + (e->limitslen ? e->limitslen + 1 : 0)) fuzz_fail("packed length");
   if (!pn_pwdb_unpack(data, n, &u)) fuzz_fail("a packed entry does not unpack");
   if (u.hashlen != e->hashlen || memcmp(u.hash, e->hash, e->hashlen)
@@ -67,8 +69,8 @@ static void lines(char const *s, size_t len)
     int r;
     if (!line) fuzz_fail("malloc");
     memcpy(line, s + pos, n);
-    r = pn_pwdb_parse(line, n, &e, &err);
-    if (r < -1 || r > 1) fuzz_fail("pn_pwdb_parse: unknown result");
+    r = pn_pwfile_parse(line, n, &e, &err);
+    if (r < -1 || r > 1) fuzz_fail("pn_pwfile_parse: unknown result");
     if (r < 0 && (!err || !*err)) fuzz_fail("a refused line without a reason");
     if (r > 0) entry_check(line, n, &e);
     free(line);
@@ -92,15 +94,50 @@ static void record(char const *s, size_t len)
       fuzz_fail("unpacked fields not NUL-terminated");
     if (strlen(e.hash) != e.hashlen || strlen(e.account) != e.accountlen || strlen(e.senders) != e.senderslen)
       fuzz_fail("a NUL inside an unpacked field");
-    if (pn_pwdb_pack(back, &e) != len || memcmp(back, d, len)) fuzz_fail("unpack then pack is not the identity");
+    if (pn_pwfile_pack(back, &e) != len || memcmp(back, d, len)) fuzz_fail("unpack then pack is not the identity");
     (void)pn_pwdb_locked(e.hash, e.hashlen);
   }
   free(d);
+}
+
+static void whole(char const *s, size_t len)
+{
+  genalloc ents = GENALLOC_ZERO;
+  unsigned int lineno = 0;
+  unsigned int other = 0;
+  char const *err = 0;
+  int r = pn_pwfile_parseall(s, len, &ents, &lineno, &err, &other);
+  size_t n = genalloc_len(pn_pwline, &ents);
+  size_t i;
+  if (r < 0) fuzz_fail("pn_pwfile_parseall: out of memory");
+  if (!r && (!lineno || (!other && (!err || !*err)) || (other && other >= lineno)))
+    fuzz_fail("a refused file without its line, reason or earlier line");
+  if (!r && other)
+  {
+    pn_pwline const *a = 0;
+    pn_pwline const *b = 0;
+    for (i = 0; i < n; i++)
+    {
+      pn_pwline const *x = genalloc_s(pn_pwline, &ents) + i;
+      if (x->lineno == other) a = x;
+      if (x->lineno == lineno) b = x;
+    }
+    if (!a || !b || a->e.userlen != b->e.userlen || memcmp(a->e.user, b->e.user, a->e.userlen))
+      fuzz_fail("a duplicate that is not one");
+  }
+  for (i = 0; r > 0 && i < n; i++)
+  {
+    pn_pwline const *x = genalloc_s(pn_pwline, &ents) + i;
+    if (x->off + x->len > len || x->e.user != s + x->off) fuzz_fail("a line outside the file");
+    if (pn_pwfile_find(&ents, x->e.user, x->e.userlen) != x) fuzz_fail("find does not find a user's own line");
+  }
+  genalloc_free(pn_pwline, &ents);
 }
 
 int LLVMFuzzerTestOneInput(uint8_t const *data, size_t size)
 {
   lines((char const *)data, size);
   record((char const *)data, size);
+  whole((char const *)data, size);
   return 0;
 }
