@@ -75,8 +75,9 @@ A=$(which 'auth ok user="alice"')
 B=$(which 'auth ok user="carol"')
 C=$(which 'smtpd: info: end reason=quit')
 P=$(printf '%s\n' "$sids" | sed -n 1p)
-is "$(by "$P")" 'postern-smtpd: info: connect ip=127.0.0.1
-postern-smtpd: info: end reason=eof ip=127.0.0.1' "wait_port's probe: connected, closed at once: its end line says eof"
+# (the probe closes without reading the greeting: the kernel may answer
+# with a reset, which the front reads as an error, not an end of file)
+like "$(by "$P" | tr '\n' '|')" '^postern-smtpd: info: connect ip=127\.0\.0\.1\|postern-smtpd: info: end reason=(eof|read) ip=127\.0\.0\.1\|$' "wait_port's probe: connected, closed at once: one end line, eof or read"
 is "$(by "$A" | sed -E 's/: .*//' | awk '!seen[$0]++' | tr '\n' ' ')" "postern-smtpd postern-checkpw postern-queue " \
   "A: one sid in the lines of the front, the verifier and postern-queue"
 like "$(by "$A")" '^postern-queue: info: accepted id=[^ ]+ size=[0-9]+ rcpts=1 user="alice"' "A: the message accepted, under A's id"
