@@ -16,26 +16,7 @@
 
 #include "lib/pn_reply.h"
 #include "lib/pn_smtp.h"
-
-static unsigned int n = 0;
-static unsigned int failed = 0;
-
-static void put(char const *s)
-{
-  allwrite(1, s, strlen(s));
-}
-
-static void result(int okay, char const *desc)
-{
-  char fmt[UINT_FMT];
-  fmt[uint_fmt(fmt, ++n)] = 0;
-  if (!okay) failed++;
-  put(okay ? "ok " : "not ok ");
-  put(fmt);
-  put(" - ");
-  put(desc);
-  put("\n");
-}
+#include "tap.h"
 
 static void test_replies(void)
 {

@@ -26,29 +26,11 @@
 #include "lib/pn_hdrfrom.h"
 #include "lib/pn_io.h"
 #include "lib/pn_msg.h"
+#include "tap.h"
 
 #define LIST_MAX 4096
 #define BIG_MAX 200000
 
-static unsigned int n = 0;
-static unsigned int failed = 0;
-
-static void put(char const *s)
-{
-  allwrite(1, s, strlen(s));
-}
-
-static void result(int okay, char const *desc)
-{
-  char fmt[UINT_FMT];
-  fmt[uint_fmt(fmt, ++n)] = 0;
-  if (!okay) failed++;
-  put(okay ? "ok " : "not ok ");
-  put(fmt);
-  put(" - ");
-  put(desc);
-  put("\n");
-}
 
 /* The addresses found, joined by commas. */
 typedef struct list_s list;

@@ -19,29 +19,11 @@
 
 #include "lib/pn_cidr.h"
 #include "lib/pn_proxy.h"
+#include "tap.h"
 
 #define BUF_MAX 2048
 #define TAIL "EHLO x\r\n"       /* what the client sends after the header */
 
-static unsigned int n = 0;
-static unsigned int failed = 0;
-
-static void put(char const *s)
-{
-  allwrite(1, s, strlen(s));
-}
-
-static void result(int okay, char const *desc)
-{
-  char fmt[UINT_FMT];
-  fmt[uint_fmt(fmt, ++n)] = 0;
-  if (!okay) failed++;
-  put(okay ? "ok " : "not ok ");
-  put(fmt);
-  put(" - ");
-  put(desc);
-  put("\n");
-}
 
 /* Reads s (header, then TAIL) as postern-proxy does; the result, and in
    *used how many bytes were taken. */

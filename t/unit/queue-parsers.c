@@ -19,28 +19,10 @@
 #include "lib/pn_addr.h"
 #include "lib/pn_data.h"
 #include "lib/pn_msg.h"
+#include "tap.h"
 
 #define BUF_MAX 4096
 
-static unsigned int n = 0;
-static unsigned int failed = 0;
-
-static void put(char const *s)
-{
-  allwrite(1, s, strlen(s));
-}
-
-static void result(int okay, char const *desc)
-{
-  char fmt[UINT_FMT];
-  fmt[uint_fmt(fmt, ++n)] = 0;
-  if (!okay) failed++;
-  put(okay ? "ok " : "not ok ");
-  put(fmt);
-  put(" - ");
-  put(desc);
-  put("\n");
-}
 
 typedef struct run_s run;
 struct run_s
