@@ -18,34 +18,16 @@
 #include "lib/pn_b64.h"
 #include "lib/pn_limits.h"
 #include "lib/pn_reply.h"
+#include "tap.h"
 
 #define S(lit) lit, sizeof(lit) - 1
 
-static unsigned int n = 0;
-static unsigned int failed = 0;
 static char rec[PN_FD3_MAX];
 static char dec[PN_AUTH_DECODED_MAX];
 static char dec2[PN_AUTH_DECODED_MAX];
 static char b64[PN_AUTHLINE_MAX];
 static char b64b[PN_AUTHLINE_MAX];
 static char big[PN_AUTH_DECODED_MAX];
-
-static void put(char const *s)
-{
-  allwrite(1, s, strlen(s));
-}
-
-static void result(int okay, char const *desc)
-{
-  char fmt[UINT_FMT];
-  fmt[uint_fmt(fmt, ++n)] = 0;
-  if (!okay) failed++;
-  put(okay ? "ok " : "not ok ");
-  put(fmt);
-  put(" - ");
-  put(desc);
-  put("\n");
-}
 
 static int replyis(unsigned int st, char const *line)
 {

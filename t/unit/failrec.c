@@ -21,29 +21,11 @@
 #include <skalibs/types.h>
 
 #include "lib/pn_failrec.h"
+#include "tap.h"
 
 #define PATH_MAX_T 4096
 
-static unsigned int n = 0;
-static unsigned int failed = 0;
 static char dir[PATH_MAX_T];
-
-static void put(char const *s)
-{
-  allwrite(1, s, strlen(s));
-}
-
-static void result(int okay, char const *desc)
-{
-  char fmt[UINT_FMT];
-  fmt[uint_fmt(fmt, ++n)] = 0;
-  if (!okay) failed++;
-  put(okay ? "ok " : "not ok ");
-  put(fmt);
-  put(" - ");
-  put(desc);
-  put("\n");
-}
 
 static void name(char const *ip, char const *want)
 {

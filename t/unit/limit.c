@@ -26,29 +26,11 @@
 
 #include "lib/pn_limit.h"
 #include "lib/pn_limitdb.h"
+#include "tap.h"
 
 #define PROCS 20
 
-static unsigned int n = 0;
-static unsigned int failed = 0;
 static char dir[] = "/tmp/pn-unit-limit.XXXXXX";
-
-static void put(char const *s)
-{
-  allwrite(1, s, strlen(s));
-}
-
-static void result(int okay, char const *desc)
-{
-  char fmt[UINT_FMT];
-  fmt[uint_fmt(fmt, ++n)] = 0;
-  if (!okay) failed++;
-  put(okay ? "ok " : "not ok ");
-  put(fmt);
-  put(" - ");
-  put(desc);
-  put("\n");
-}
 
 static int scans(char const *s, uint32_t max, uint32_t window)
 {

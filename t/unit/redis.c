@@ -25,32 +25,14 @@
 
 #include "lib/pn_redis.h"
 #include "lib/pn_limitredis.h"
+#include "tap.h"
 
 #define RACERS 20
 #define RACE_TRIES 10
 #define RACE_MAX 50
 
-static unsigned int n = 0;
-static unsigned int failed = 0;
 static char prefix[64];
 static char const *addr;
-
-static void put(char const *s)
-{
-  allwrite(1, s, strlen(s));
-}
-
-static void result(int okay, char const *desc)
-{
-  char fmt[UINT_FMT];
-  fmt[uint_fmt(fmt, ++n)] = 0;
-  if (!okay) failed++;
-  put(okay ? "ok " : "not ok ");
-  put(fmt);
-  put(" - ");
-  put(desc);
-  put("\n");
-}
 
 static void store(pn_redis *r)
 {
