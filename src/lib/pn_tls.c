@@ -4,6 +4,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <tls.h>
 
@@ -182,7 +184,12 @@ static int relay_loop(relay *R)
 int pn_tls_relay(struct tls *ctx, pn_tls_fds *fds, unsigned int timeout)
 {
   static relay R;
+  int one = 1;
   int e;
+  /* Each tls_write is a whole record: send it at once.  With Nagle, a
+     record that follows another before its ACK waits for the peer's
+     delayed ACK (up to 40 ms on Linux), once per reply. */
+  setsockopt(fds->netout, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   R.ctx = ctx;
   R.fds = fds;
   R.up.len = R.down.len = 0;
