@@ -21,6 +21,7 @@
 #include <skalibs/sgetopt.h>
 #include <skalibs/sig.h>
 #include <skalibs/stralloc.h>
+#include <skalibs/strerr.h>
 #include <skalibs/types.h>
 
 #include "lib/pn_addr.h"
@@ -39,7 +40,6 @@
 #include "lib/pn_smtp.h"
 
 #define USAGE "postern-queue -m maildir | postern-queue prog [ args... ]"
-#define PROG "postern-queue"
 
 #define INBUF_SIZE 65536          /* client input: the body path reads it whole */
 #define OUTBUF_SIZE 8192          /* replies */
@@ -461,6 +461,7 @@ int main(int argc, char const *const *argv)
   char inbuf[INBUF_SIZE];
   char outbuf[OUTBUF_SIZE];
   char line[PN_CMDLINE_MAX];
+  PROG = "postern-queue";
   pn_log_init(PROG);
   {
     subgetopt l = SUBGETOPT_ZERO;

@@ -27,6 +27,7 @@
 #include <skalibs/env.h>
 #include <skalibs/iopause.h>
 #include <skalibs/sig.h>
+#include <skalibs/strerr.h>
 #include <skalibs/tai.h>
 #include <skalibs/types.h>
 #include <skalibs/unix-timed.h>
@@ -45,7 +46,6 @@
 #include "lib/pn_ucspitls.h"
 
 #define USAGE "postern-smtpd prog..."
-#define PROG "postern-smtpd"
 
 extern char **environ;
 
@@ -660,6 +660,7 @@ static void setup(front *f, char const *const *prog)
 int main(int argc, char const *const *argv)
 {
   front f;
+  PROG = "postern-smtpd";
   fd_sanitize();
   pn_log_init(PROG);
   if (argc < 2) dieusage();

@@ -572,7 +572,7 @@ int main(int argc, char const *const *argv)
   struct tls *srv;
   PROG = "postern-tls";
   if (!fd_sanitize()) _exit(111);
-  pn_log_init("postern-tls");
+  pn_log_init(PROG);
   {
     subgetopt l = SUBGETOPT_ZERO;
     for (;;)
