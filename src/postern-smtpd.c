@@ -565,30 +565,6 @@ static void do_bdat(pn_smtp *s, char const *arg, size_t len)
   pn_smtp_reply(s, junk ? PN_R_ARGS : f->conf.tlsrequired && !f->conf.tls ? PN_R_NEEDTLS : PN_R_NEEDAUTH);
 }
 
-static void do_ok(pn_smtp *s, char const *arg, size_t len)
-{
-  (void)arg; (void)len;
-  pn_smtp_reply(s, PN_R_OK);
-}
-
-static void do_help(pn_smtp *s, char const *arg, size_t len)
-{
-  (void)arg; (void)len;
-  pn_smtp_reply(s, PN_R_HELP);
-}
-
-static void do_vrfy(pn_smtp *s, char const *arg, size_t len)
-{
-  (void)arg; (void)len;
-  pn_smtp_reply(s, PN_R_VRFY);
-}
-
-static void do_quit(pn_smtp *s, char const *arg, size_t len)
-{
-  (void)arg; (void)len;
-  pn_smtp_quit(s, PN_R_BYE, "quit");
-}
-
 /* MAIL, RCPT, DATA: the front never takes them (the session after AUTH
    runs in the child); with TLSREQUIRED and no TLS yet, the reply says
    what comes first. */
@@ -607,14 +583,14 @@ static pn_verb const verbs[] =
   { .name = "DATA", .args = PN_ARGS_NONE, .f = &do_needauth },
   { .name = "EHLO", .args = PN_ARGS_RAW, .f = &do_ehlo },
   { .name = "HELO", .args = PN_ARGS_RAW, .f = &do_helo },
-  { .name = "HELP", .args = PN_ARGS_ANY, .f = &do_help },
+  { .name = "HELP", .args = PN_ARGS_ANY, .f = &pn_smtp_do_help },
   { .name = "MAIL", .args = PN_ARGS_RAW, .f = &do_needauth },
-  { .name = "NOOP", .args = PN_ARGS_ANY, .f = &do_ok },
-  { .name = "QUIT", .args = PN_ARGS_NONE, .f = &do_quit },
+  { .name = "NOOP", .args = PN_ARGS_ANY, .f = &pn_smtp_do_ok },
+  { .name = "QUIT", .args = PN_ARGS_NONE, .f = &pn_smtp_do_quit },
   { .name = "RCPT", .args = PN_ARGS_RAW, .f = &do_needauth },
-  { .name = "RSET", .args = PN_ARGS_NONE, .f = &do_ok },
+  { .name = "RSET", .args = PN_ARGS_NONE, .f = &pn_smtp_do_ok },
   { .name = "STARTTLS", .args = PN_ARGS_NONE, .f = &do_starttls },
-  { .name = "VRFY", .args = PN_ARGS_SOME, .f = &do_vrfy },
+  { .name = "VRFY", .args = PN_ARGS_SOME, .f = &pn_smtp_do_vrfy },
 };
 
 /* A configuration that cannot be used: 421, before anything else. */
