@@ -35,6 +35,7 @@
 #include "lib/pn_auth.h"
 #include "lib/pn_child.h"
 #include "lib/pn_conf.h"
+#include "lib/pn_envmod.h"
 #include "lib/pn_failrec.h"
 #include "lib/pn_io.h"
 #include "lib/pn_limits.h"
@@ -51,7 +52,6 @@ extern char **environ;
 
 #define PN_HELO_MAX 255                         /* EHLO/HELO argument */
 #define PN_SECRET_MAX PN_AUTH_DECODED_MAX     /* decoded AUTH response */
-#define PN_ENVMODIF_MAX 2048                    /* environment for prog */
 #define PN_ENVP_MAX 1024                        /* its variables, in all */
 #define PN_MECHS_FMT 32                         /* "PLAIN LOGIN" */
 #define PN_CHAIN_WAIT_MAX 86400                 /* s: the verifier and the session it runs */
@@ -68,14 +68,12 @@ struct front_s
   char const *const *prog;
   char const *proto;                    /* 0 until EHLO or HELO */
   unsigned int nauthfail;
+  int havepeer;                         /* fd 0 is an IP socket, or TCPREMOTEIP set */
   unsigned int plaintext_ok : 1;
-  unsigned int havepeer : 1;
   unsigned int starttls : 1;            /* STARTTLS offered: SSLCTLFD set, no TLS yet */
-  size_t envmodiflen;
-  size_t envmodifn;
+  pn_envmod env;                        /* the environment for prog */
   char remoteip[PN_IP_MAX];
   char helo[PN_HELO_MAX + 1];
-  char envmodif[PN_ENVMODIF_MAX];
   char inbuf[INBUF_SIZE];
   char outbuf[OUTBUF_SIZE];
   /* Credentials live here and in inbuf (and the exact reader's stack),
@@ -112,76 +110,15 @@ static void end(pn_smtp *s, char const *why)
   pn_info("end reason=", why, " ip=", f->remoteip);
 }
 
-/* The environment for prog: a skalibs modification string. */
-static int envset(front *f, char const *key, char const *val, size_t vallen)
-{
-  size_t klen = strlen(key);
-  if (f->envmodiflen + klen + vallen + 2 > sizeof(f->envmodif)) return 0;
-  memcpy(f->envmodif + f->envmodiflen, key, klen);
-  f->envmodiflen += klen;
-  if (val)
-  {
-    f->envmodif[f->envmodiflen++] = '=';
-    memcpy(f->envmodif + f->envmodiflen, val, vallen);
-    f->envmodiflen += vallen;
-  }
-  f->envmodif[f->envmodiflen++] = 0;
-  f->envmodifn++;
-  return 1;
-}
-
-static int envsets(front *f, char const *key, char const *val)
-{
-  return envset(f, key, val, val ? strlen(val) : 0);
-}
-
-/* The socket's own addresses, passed on as tcpserver would when the
-   launcher did not set them. */
-static int peer_fromsocket(front *f)
-{
-  char ip[PN_IP_MAX];
-  char port[PN_PORT_MAX];
-  int r = pn_peer_name(0, 0, ip, port);
-  if (r < 0) return 0;
-  f->havepeer = r;
-  if (!r) memcpy(f->remoteip, "none", 5);
-  else
-  {
-    memcpy(f->remoteip, ip, strlen(ip) + 1);
-    if (!envsets(f, "TCPREMOTEIP", ip) || !envsets(f, "TCPREMOTEPORT", port)) return 0;
-  }
-  if (getenv("TCPLOCALIP") && *getenv("TCPLOCALIP")) return 1;
-  r = pn_peer_name(0, 1, ip, port);
-  if (r < 0) return 0;
-  return !r || (envsets(f, "TCPLOCALIP", ip) && envsets(f, "TCPLOCALPORT", port));
-}
-
 /* Where the client is: TCPREMOTEIP as set by the launcher, else the
-   socket itself.  Plaintext mechanisms are allowed on TLS, by
-   AUTHINSECURE, on loopback, and with no peer at all (scripted use). */
+   socket itself (pn_envmod_peer).  Plaintext mechanisms are allowed on
+   TLS, by AUTHINSECURE, on loopback, and with no peer at all (scripted
+   use). */
 static int peer_setup(front *f)
 {
-  char const *x = getenv("TCPREMOTEIP");
-  f->havepeer = 1;
-  if (x && *x)
-  {
-    size_t n = strlen(x);
-    if (n >= sizeof(f->remoteip)) n = sizeof(f->remoteip) - 1;
-    memcpy(f->remoteip, x, n);
-    f->remoteip[n] = 0;
-    x = getenv("TCPLOCALIP");
-    if (!x || !*x)
-    {
-      char ip[PN_IP_MAX];
-      char port[PN_PORT_MAX];
-      int r = pn_peer_name(0, 1, ip, port);
-      if (r < 0) return 0;
-      if (r && (!envsets(f, "TCPLOCALIP", ip) || !envsets(f, "TCPLOCALPORT", port))) return 0;
-    }
-  }
-  else if (!peer_fromsocket(f)) return 0;
+  if (!pn_envmod_peer(&f->env, f->remoteip, &f->havepeer)) return 0;
   /* the verifier sets USER; a stale one must not reach it */
-  if (!envsets(f, "USER", 0)) return 0;
+  if (!pn_envmod_sets(&f->env, "USER", 0)) return 0;
   f->plaintext_ok = f->conf.tls || f->conf.authinsecure || !f->havepeer || pn_peer_isloopback(f->remoteip);
   return 1;
 }
@@ -261,7 +198,7 @@ static pid_t spawn(front *f, int fd3)
   char const *envp[PN_ENVP_MAX];
   int fds[4] = { -1, -1, -1, fd3 };
   size_t envlen = env_len((char const *const *)environ);
-  if (!env_mergen(envp, PN_ENVP_MAX, (char const *const *)environ, envlen, f->envmodif, f->envmodiflen, f->envmodifn))
+  if (!env_mergen(envp, PN_ENVP_MAX, (char const *const *)environ, envlen, f->env.s, f->env.len, f->env.n))
     return (errno = E2BIG, 0);
   return pn_child_spawn(f->prog, envp, fds, 4, 0);
 }
@@ -336,22 +273,22 @@ static void check(front *f, unsigned int mech, pn_authcred const *c, size_t recl
   char const *user = c->user;
   size_t ulen = c->ulen;
   char q[PN_LOGVAL_SIZE];
-  size_t base = f->envmodiflen;
-  size_t basen = f->envmodifn;
+  size_t base = f->env.len;
+  size_t basen = f->env.n;
   int fd3;
   int wstat;
   pid_t pid;
   /* other connections from the same address may have failed meanwhile */
   failrec_check(f);
-  if (!envset(f, "SMTPAUTHUSER", user, ulen) || !envsets(f, "SMTPAUTHMECH", pn_conf_mechname(mech))
-   || !envsets(f, "SMTPHELO", f->helo) || !envsets(f, "SMTPPROTO", f->proto))
+  if (!pn_envmod_set(&f->env, "SMTPAUTHUSER", user, ulen) || !pn_envmod_sets(&f->env, "SMTPAUTHMECH", pn_conf_mechname(mech))
+   || !pn_envmod_sets(&f->env, "SMTPHELO", f->helo) || !pn_envmod_sets(&f->env, "SMTPPROTO", f->proto))
   {
-    f->envmodiflen = base; f->envmodifn = basen;
+    f->env.len = base; f->env.n = basen;
     authfail(f, PN_R_AUTHTEMP, "environment", mech, user, ulen);
     return;
   }
   fd3 = fd3_fill(f, reclen);
-  if (fd3 < 0) { f->envmodiflen = base; f->envmodifn = basen; authfail(f, PN_R_AUTHTEMP, "pipe", mech, user, ulen); return; }
+  if (fd3 < 0) { f->env.len = base; f->env.n = basen; authfail(f, PN_R_AUTHTEMP, "pipe", mech, user, ulen); return; }
   /* The credentials are in the pipe, and only there from now on: user
      and pw point into what wipe zeroes, so the log keeps the quoted name */
   pn_log_quote(q, user, ulen);
@@ -362,7 +299,7 @@ static void check(front *f, unsigned int mech, pn_authcred const *c, size_t recl
   pid = spawn(f, fd3);
   if (!pid) pn_warn("unable to start ", f->prog[0], ": ", strerror(errno));
   close(fd3);
-  f->envmodiflen = base; f->envmodifn = basen;
+  f->env.len = base; f->env.n = basen;
   if (pid) wait_chain(f, pid, &wstat);
   ndelay_on(0);
   ndelay_on(1);
@@ -418,7 +355,7 @@ static int tls_setup(front *f)
   char const *x = getenv("SSLCTLFD");
   f->starttls = x && *x && !f->conf.tls;
   if (pn_ucspitls_fds(&f->tls) > 0) pn_ucspitls_coe(&f->tls);
-  return envsets(f, "SSLCTLFD", 0) && envsets(f, "SSLREADFD", 0) && envsets(f, "SSLWRITEFD", 0);
+  return pn_envmod_sets(&f->env, "SSLCTLFD", 0) && pn_envmod_sets(&f->env, "SSLREADFD", 0) && pn_envmod_sets(&f->env, "SSLWRITEFD", 0);
 }
 
 /* After the handshake: the answer's variables for the chain, and the
@@ -426,8 +363,8 @@ static int tls_setup(front *f)
 static void tls_on(front *f)
 {
   pn_ucspitls const *u = &f->tls;
-  if (!envsets(f, "SMTPTLS", "1") || !envsets(f, "SSL_PROTOCOL", u->protocol)
-   || !envsets(f, "SSL_CIPHER", u->cipher) || !envsets(f, "SSL_TLS_SNI_SERVERNAME", u->sni))
+  if (!pn_envmod_sets(&f->env, "SMTPTLS", "1") || !pn_envmod_sets(&f->env, "SSL_PROTOCOL", u->protocol)
+   || !pn_envmod_sets(&f->env, "SSL_CIPHER", u->cipher) || !pn_envmod_sets(&f->env, "SSL_TLS_SNI_SERVERNAME", u->sni))
     pn_smtp_quit(&f->smtp, PN_R_TEMPCLOSE, "environment");
   pn_io_init(&f->smtp.io, 1, f->conf.timeout, f->inbuf, sizeof(f->inbuf), f->outbuf, sizeof(f->outbuf));
   f->conf.tls = 1;
@@ -611,8 +548,8 @@ static void setup(front *f, char const *const *prog)
   f->prog = prog;
   f->proto = 0;
   f->nauthfail = 0;
-  f->envmodiflen = 0;
-  f->envmodifn = 0;
+  f->env.len = 0;
+  f->env.n = 0;
   f->remoteip[0] = 0;
   f->helo[0] = 0;
   f->smtp.verbs = verbs;
