@@ -44,6 +44,7 @@
 #include "lib/pn_reply.h"
 #include "lib/pn_sig.h"
 #include "lib/pn_smtp.h"
+#include "lib/pn_starttls.h"
 #include "lib/pn_ucspitls.h"
 
 #define USAGE "postern-smtpd prog..."
@@ -55,7 +56,6 @@ extern char **environ;
 #define PN_ENVP_MAX 1024                        /* its variables, in all */
 #define PN_MECHS_FMT 32                         /* "PLAIN LOGIN" */
 #define PN_CHAIN_WAIT_MAX 86400                 /* s: the verifier and the session it runs */
-#define PN_TLS_GRACE 10                         /* s: the TLS answer, beyond SMTPTIMEOUT */
 #define INBUF_SIZE 4096
 #define OUTBUF_SIZE 4096
 
@@ -346,27 +346,28 @@ static void auth_login(front *f, char const *init, size_t initlen, int hasinit)
   check(f, PN_MECH_LOGIN, &c, reclen);
 }
 
-/* STARTTLS (RFC 3207) over the UCSPI-TLS control (postern-tls(8)). */
-
-/* The chain never gets the control's descriptors or their names; the
-   front offers STARTTLS when SSLCTLFD is set and TLS is not on yet. */
+/* STARTTLS (RFC 3207) over the UCSPI-TLS control (postern-tls(8)):
+   offered when SSLCTLFD is set and TLS is not on yet. */
 static int tls_setup(front *f)
 {
   char const *x = getenv("SSLCTLFD");
   f->starttls = x && *x && !f->conf.tls;
-  if (pn_ucspitls_fds(&f->tls) > 0) pn_ucspitls_coe(&f->tls);
-  return pn_envmod_sets(&f->env, "SSLCTLFD", 0) && pn_envmod_sets(&f->env, "SSLREADFD", 0) && pn_envmod_sets(&f->env, "SSLWRITEFD", 0);
+  return pn_starttls_setup(&f->tls, &f->env);
 }
 
-/* After the handshake: the answer's variables for the chain, and the
-   dialogue starts over (RFC 3207 4.2: forget what the client said). */
-static void tls_on(front *f)
+/* The exchange is pn_starttls_run's.  After the handshake: the answer's
+   variables for the chain, and the dialogue starts over (RFC 3207 4.2:
+   forget what the client said). */
+static void do_starttls(pn_smtp *s, char const *arg, size_t len)
 {
+  front *f = s->ctx;
   pn_ucspitls const *u = &f->tls;
-  if (!pn_envmod_sets(&f->env, "SMTPTLS", "1") || !pn_envmod_sets(&f->env, "SSL_PROTOCOL", u->protocol)
-   || !pn_envmod_sets(&f->env, "SSL_CIPHER", u->cipher) || !pn_envmod_sets(&f->env, "SSL_TLS_SNI_SERVERNAME", u->sni))
-    pn_smtp_quit(&f->smtp, PN_R_TEMPCLOSE, "environment");
-  pn_io_init(&f->smtp.io, 1, f->conf.timeout, f->inbuf, sizeof(f->inbuf), f->outbuf, sizeof(f->outbuf));
+  (void)arg; (void)len;
+  if (f->conf.tls) { pn_smtp_reply(s, PN_R_TLSACTIVE); return; }
+  if (!f->starttls) { pn_smtp_reply(s, PN_R_NOSTARTTLS); return; }
+  if (!pn_starttls_run(s, &f->tls, f->conf.timeout, f->remoteip)) return;
+  if (!pn_starttls_env(&f->env, u)) pn_smtp_quit(s, PN_R_TEMPCLOSE, "environment");
+  pn_io_init(&s->io, 1, f->conf.timeout, f->inbuf, sizeof(f->inbuf), f->outbuf, sizeof(f->outbuf));
   f->conf.tls = 1;
   f->starttls = 0;
   f->plaintext_ok = 1;
@@ -374,47 +375,6 @@ static void tls_on(front *f)
   f->helo[0] = 0;
   pn_info("starttls protocol=", u->protocol ? u->protocol : "unknown", " cipher=", u->cipher ? u->cipher : "unknown",
     " ip=", f->remoteip);
-}
-
-/* The "Y" before the 220, so that a control failure is still a 454 and
-   the session goes on in cleartext.  From the "Y" on, fd 0 is never
-   read again and what is buffered of it is dropped: bytes the client
-   sent after STARTTLS are the handshake's, which fails on them. */
-static void do_starttls(pn_smtp *s, char const *arg, size_t len)
-{
-  front *f = s->ctx;
-  tain deadline;
-  int r;
-  (void)arg; (void)len;
-  if (f->conf.tls) { pn_smtp_reply(s, PN_R_TLSACTIVE); return; }
-  if (!f->starttls) { pn_smtp_reply(s, PN_R_NOSTARTTLS); return; }
-  if (pn_ucspitls_fds(&f->tls) <= 0 || !pn_ucspitls_start(&f->tls))
-  {
-    pn_warn("starttls fail reason=control ip=", f->remoteip, ": ", strerror(errno));
-    pn_smtp_reply(s, PN_R_TLSTEMP);
-    return;
-  }
-  buffer_rseek(&s->io.in, buffer_len(&s->io.in));
-  pn_smtp_send(s, PN_R_TLSREADY);
-  if (!pn_io_flush(&s->io))
-  {
-    pn_info("starttls fail reason=write ip=", f->remoteip);
-    pn_smtp_quit(s, PN_R_NONE, "starttls");
-  }
-  tain_addsec_g(&deadline, f->conf.timeout + PN_TLS_GRACE);
-  r = pn_ucspitls_answer(&f->tls, &deadline);
-  if (r <= 0)
-  {
-    pn_info("starttls fail reason=", !r ? "handshake" : errno == ETIMEDOUT ? "timeout" : "answer",
-      " ip=", f->remoteip);
-    pn_smtp_quit(s, PN_R_NONE, "starttls");
-  }
-  if (!pn_ucspitls_swap(&f->tls))
-  {
-    pn_warn("starttls fail reason=descriptors ip=", f->remoteip, ": ", strerror(errno));
-    pn_smtp_quit(s, PN_R_NONE, "starttls");
-  }
-  tls_on(f);
 }
 
 /* Commands: each gets what follows the verb (empty, or SP and more). */
