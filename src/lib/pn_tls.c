@@ -201,3 +201,21 @@ int pn_tls_relay(struct tls *ctx, pn_tls_fds *fds, unsigned int timeout)
   fds->toprog = fds->fromprog = -1;
   return e;
 }
+
+size_t pn_tls_vars(struct tls *c, char *s, size_t max)
+{
+  char const *v[3] = { tls_conn_version(c), tls_conn_cipher(c), tls_conn_servername(c) };
+  static char const *const k[3] = { "SSL_PROTOCOL", "SSL_CIPHER", "SSL_TLS_SNI_SERVERNAME" };
+  size_t m = 0;
+  unsigned int i;
+  for (i = 0; i < 3; i++)
+  {
+    size_t kl = strlen(k[i]);
+    size_t vl = v[i] && v[i][0] ? strlen(v[i]) : 0;
+    if (m + kl + vl + 2 > max) return 0;
+    memcpy(s + m, k[i], kl); m += kl;
+    if (vl) { s[m++] = '='; memcpy(s + m, v[i], vl); m += vl; }
+    s[m++] = 0;
+  }
+  return m;
+}
