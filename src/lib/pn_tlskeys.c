@@ -13,8 +13,10 @@ int pn_tlskeys_config(struct tls_config **cfg, char const *protocols, char const
   *cfg = tls_config_new();
   if (!*cfg) return PN_TLSKEYS_INIT;
   if (protocols && tls_config_parse_protocols(&protos, protocols) < 0) return PN_TLSKEYS_PROTOCOLS;
+  /* tls_config_new starts with "secure"; setting it again would build
+     and free one more SSL_CTX at each connection, to check the list. */
   if (tls_config_set_protocols(*cfg, protos) < 0
-   || tls_config_set_ciphers(*cfg, ciphers ? ciphers : "secure") < 0) return PN_TLSKEYS_CIPHERS;
+   || (ciphers && tls_config_set_ciphers(*cfg, ciphers) < 0)) return PN_TLSKEYS_CIPHERS;
   return PN_TLSKEYS_OK;
 }
 
