@@ -35,6 +35,7 @@ rstart()
 {
   setsid redis-server --port "$R" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
     >"$TMP/redis.log" 2>&1 </dev/null &
+  # shellcheck disable=SC2034  # server_stop reads it
   PID_redis=$!
   T_SERVERS="$T_SERVERS redis"
   ri=0
@@ -277,12 +278,18 @@ do
   i=$((i + 1))
 done
 i=0
-while [ $i -lt 600 ] && [ "$(ls "$TMP" | grep -c '^ready\.')" -lt 20 ]
+# nready: the sessions that have authenticated
+nready()
+{
+  set -- "$TMP"/ready.*
+  if [ -e "$1" ]; then echo $#; else echo 0; fi
+}
+while [ $i -lt 600 ] && [ "$(nready)" -lt 20 ]
 do
   sleep 0.1
   i=$((i + 1))
 done
-is "$(ls "$TMP" | grep -c '^ready\.')" 20 "twenty sessions through the balancer, all authenticated at once"
+is "$(nready)" 20 "twenty sessions through the balancer, all authenticated at once"
 : >"$TMP/go"
 # shellcheck disable=SC2086
 wait $pids
@@ -312,8 +319,8 @@ is "$(grep -c '^postern-queue: info: limit refused user="alice" limit=msgs max=3
 
 # ---- failed logins on both hosts add up ----
 two="EHLO client.example\nAUTH PLAIN $bad\nAUTH PLAIN $bad\nQUIT\n"
-is "$(printf "$two" | smtp "$PA" 127.0.0.4 | replies)" "220 250 535 5.7.8 535 5.7.8 221 2.0.0 " "host a: two failed logins from 127.0.0.4"
-is "$(printf "$two" | smtp "$PB" 127.0.0.4 | replies)" "220 250 535 5.7.8 535 5.7.8 221 2.0.0 " "host b: two more"
+is "$(printf '%b' "$two" | smtp "$PA" 127.0.0.4 | replies)" "220 250 535 5.7.8 535 5.7.8 221 2.0.0 " "host a: two failed logins from 127.0.0.4"
+is "$(printf '%b' "$two" | smtp "$PB" 127.0.0.4 | replies)" "220 250 535 5.7.8 535 5.7.8 221 2.0.0 " "host b: two more"
 is "$(rcli get postern:authfail:127.0.0.4)" 4 "counted in one key in Redis: 4 (AUTHFAILMAX)"
 blocked="421 4.7.0 Too many failed authentications from your address, try again later"
 is "$(printf 'EHLO client.example\nAUTH PLAIN %s\n' "$good" | smtp "$PB" 127.0.0.4)" "$blocked" "host b refuses the address before the greeting"
@@ -342,8 +349,8 @@ rstart || bail "redis-server did not start again: $(cat "$TMP/redis.log")"
 is "$(msg back | smtp "$PB" 127.0.0.7 | replies)" "$sent" "Redis back: host b sends alice's message"
 is "$(rcli hget "$MKEY" c)" 1 "... counted in Redis again"
 is "$(($(nmsg "$OUTA") + $(nmsg "$OUTB")))" "$((n0 + 1))" "... and stored"
-is "$(printf "$two" | smtp "$PB" 127.0.0.8 | replies)" "220 250 535 5.7.8 535 5.7.8 221 2.0.0 " "host b: two failed logins from 127.0.0.8"
-is "$(printf "$two" | smtp "$PA" 127.0.0.8 | replies)" "220 250 535 5.7.8 535 5.7.8 221 2.0.0 " "host a: two more"
+is "$(printf '%b' "$two" | smtp "$PB" 127.0.0.8 | replies)" "220 250 535 5.7.8 535 5.7.8 221 2.0.0 " "host b: two failed logins from 127.0.0.8"
+is "$(printf '%b' "$two" | smtp "$PA" 127.0.0.8 | replies)" "220 250 535 5.7.8 535 5.7.8 221 2.0.0 " "host a: two more"
 is "$(printf 'EHLO client.example\n' | smtp "$PA" 127.0.0.8)" "$blocked" "... added up in Redis again: refused"
 is "$(grep "$warn" "$TMP/hosta.log" "$TMP/hostb.log" | grep -c -e "sid=$(sid hostb 127.0.0.7)\$" -e "sid=$(sid hostb 127.0.0.8)\$" -e "sid=$(sid hosta 127.0.0.8)\$")" 0 \
   "no warning in these sessions once Redis is back"
