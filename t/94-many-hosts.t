@@ -85,9 +85,12 @@ B=$PORT
 OUTBOX=$OUTA
 
 # ---- HAProxy ----
+# three ports nothing listens on yet: three different ones
 HPORT=$(free_port)
 PA=$(free_port)
 PB=$(free_port)
+while [ "$PA" = "$HPORT" ]; do PA=$(free_port); done
+while [ "$PB" = "$HPORT" ] || [ "$PB" = "$PA" ]; do PB=$(free_port); done
 cp "$CONF/haproxy/haproxy.cfg" "$TMP/haproxy.cfg"
 d_subst "$TMP/haproxy.cfg" \
   "log /dev/log local0" "log stdout format raw local0
