@@ -112,6 +112,13 @@ d_setup()
   if [ "$(id -u)" -eq 0 ]
   then
     ACCT=pnd$$
+    # an account of that name left by a test that was killed (no live
+    # test has our pid): another name
+    for t_x in 1 2 3 4 5 6 7 8
+    do
+      getent passwd "$ACCT" >/dev/null || break
+      ACCT=pnd$${t_x}x
+    done
     d_mkuser "$ACCT" "$AHOME" || bail "cannot create the test account"
     chown -R "$ACCT:" "$AHOME" "$OUTBOX"
   else
