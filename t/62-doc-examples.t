@@ -45,6 +45,10 @@
 #                postern-passwd make must compile it; its output is
 #                postern-passwd list's
 #   redis        (deployed) 10.0.0.5:6379 stands for a scratch Redis
+#   pam          the PAM service postern stands for a scratch one
+#                (/etc/pam.d/pn-t-62-PID, conf/pam/postern), the user
+#                alice for a scratch system account (uid >= 1000) whose
+#                password is "secret"
 #   fixture=NAME made-up input before the block and a check after it:
 #                the functions fx_NAME_before DIR and fx_NAME_after DIR
 #                below
@@ -190,6 +194,33 @@ redis()
     --appendonly no --dir "$TMP" || bail "redis-server did not start"
 }
 
+# The PAM service and system account, once.
+PAMU=
+PAMS=
+pam_cleanup()
+{
+  [ -z "$PAMS" ] || rm -f "/etc/pam.d/$PAMS"
+}
+pam()
+{
+  [ -z "$PAMU" ] || return 0
+  PAMU=pnfhp$$
+  PAMS=pn-t-62-$$
+  atexit pam_cleanup
+  mkdir -p "$TMP/phome"
+  i=0
+  until useradd -M -d "$TMP/phome" -s /usr/sbin/nologin "$PAMU" >/dev/null 2>"$TMP/useradd.err"
+  do
+    i=$((i + 1))
+    [ $i -lt 30 ] || bail "useradd: $(cat "$TMP/useradd.err")"
+    sleep 1
+  done
+  D_USERS="$D_USERS $PAMU"
+  chown "$PAMU:" "$TMP/phome"
+  printf '%s:secret\n' "$PAMU" | chpasswd || bail "chpasswd"
+  cp "$CONF/pam/postern" "/etc/pam.d/$PAMS" || bail "cannot write /etc/pam.d"
+}
+
 # subst FILE ETC: the deployed names in FILE replaced with the scratch
 # ones, /etc/postern with ETC
 subst()
@@ -233,8 +264,20 @@ prepare()
       fi
       subst "$s/example.sh" "$etc" ;;
     tree)
+      ln -s "$TOP/conf" "$s/conf"
       sed -i "s|build/|$PN_BIN/|g" "$s/example.sh" ;;
   esac
+  if has pam
+  then
+    python3 - "$s/example.sh" "$PAMS" "$PAMU" <<'PY'
+import re, sys
+f, svc, user = sys.argv[1:]
+s = open(f).read()
+s = s.replace("/etc/pam.d/postern", "/etc/pam.d/" + svc).replace("-p postern", "-p " + svc)
+s = re.sub(r"\balice\b", user, s)
+open(f, "w").write(s)
+PY
+  fi
   PN_T62_ETC=$etc
   for fx in $fixtures
   do
@@ -299,7 +342,9 @@ PY
   before=$(ls "$DEP/spool/outbox/new" | wc -l)
   server_start "ex$n" "$port" sh -c 'cd "$1" && exec sh ./example.sh' sh "$s" \
     || { echo "# did not listen: $(cat "$TMP/ex$n.log")"; return 1; }
-  d_limit swaks --server "127.0.0.1:$port" $tls $proxy --auth PLAIN --auth-user alice --auth-password secret \
+  user=alice
+  has pam && user=$PAMU
+  d_limit swaks --server "127.0.0.1:$port" $tls $proxy --auth PLAIN --auth-user "$user" --auth-password secret \
     --from alice@example.org --to "$rcpt" >"$TMP/ex/$n.deployed.out" 2>&1
   st=$?
   server_stop "ex$n"
@@ -459,6 +504,7 @@ do
       relay) need="$need exim4" ;;
       tty|fresh|empty|expect=*) ;;
       redis) need="$need redis-server" ;;
+      pam) need="$need root useradd chpasswd" ;;
       fixture=*) command -v "fx_${w#fixture=}_after" >/dev/null || bail "$where: no such fixture: $w" ;;
       *) bail "$where: unknown word in the example mark: $w" ;;
     esac
@@ -485,6 +531,7 @@ do
     continue
   fi
   has redis && redis
+  has pam && pam
   case $modes in
     *listen*|*client*)
       deploy
