@@ -52,6 +52,10 @@
 #   fixture=NAME made-up input before the block and a check after it:
 #                the functions fx_NAME_before DIR and fx_NAME_after DIR
 #                below
+#   output       the block is what the example just before it prints
+#                on its standard output (in its first way of running):
+#                the same lines in a row, but for a line "..." (any
+#                lines), CRs and the ids (id=...)
 #   expect=ERE   the output must match ERE (no spaces in it: use
 #                [[:space:]])
 # A block must exit 0.  postern-passwd without -f, in any block, edits
@@ -300,14 +304,15 @@ run_block()
   then
     timeout 60 setpriv --reuid="$UACC" --regid="$(id -g "$UACC")" --init-groups \
       env HOME="$TMP/uhome" USER="$UACC" PATH="$PATH" sh -c 'cd "$1" && shift && exec "$@"' sh "$s" $cmd \
-      >"$out" 2>&1 </dev/null &
+      >"$out.1" 2>"$out.2" </dev/null &
   else
-    timeout 60 sh -c 'cd "$1" && shift && exec "$@"' sh "$s" $cmd >"$out" 2>&1 </dev/null &
+    timeout 60 sh -c 'cd "$1" && shift && exec "$@"' sh "$s" $cmd >"$out.1" 2>"$out.2" </dev/null &
   fi
   p=$!
   wait "$p"
   st=$?
   kill -KILL "-$p" 2>/dev/null
+  cat "$out.1" "$out.2" >"$out"
   return $st
 }
 
@@ -481,6 +486,26 @@ fx_redisfail_after()
   [ "$(redis-cli -p "$RPORT" exists postern:authfail:192.0.2.7)" = 0 ]
 }
 
+# output_block N: the example as the output of the one before it
+output_block()
+{
+  prev=$(printf '%02d' $((${1#0} - 1)))
+  pm=$(sed -n 's/^\(root\|user\|deployed\|tree\)$/\1/p' "$TMP/ex/$prev.opts" | head -n 1)
+  python3 - "$TMP/ex/$1.sh" "$TMP/ex/$prev.$pm.out.1" <<'PY'
+import re, sys
+want = open(sys.argv[1]).read().rstrip("\n").split("\n")
+try:
+    got = open(sys.argv[2], errors="replace").read()
+except OSError:
+    sys.exit("no output of the example before it")
+norm = lambda t: re.sub(r"id=[^ \n]+", "id=ID", t.replace("\r", ""))
+pat = "".join(".*\n" if l == "..." else re.escape(norm(l)) + "\n" for l in want)
+if not re.search("(?:^|\n)" + pat, norm(got).rstrip("\n") + "\n", re.S):
+    sys.stdout.write("# got:\n" + norm(got))
+    sys.exit(1)
+PY
+}
+
 has()
 {
   case " $opts " in *" $1 "*) return 0 ;; esac
@@ -500,7 +525,7 @@ do
   do
     case $w in
       root|user|deployed|tree) modes="$modes $w" ;;
-      listen|client|rules|pwfile) modes=$w ;;
+      listen|client|rules|pwfile|output) modes=$w ;;
       relay) need="$need exim4" ;;
       tty|fresh|empty|expect=*) ;;
       redis) need="$need redis-server" ;;
@@ -511,6 +536,12 @@ do
   done
   case $modes in
     *listen*|*client*|*deployed*) need="$need root" ;;
+    output)
+      output_block "$n" >"$TMP/ex/$n.out" 2>&1
+      st=$?
+      t_result $st "$where: the output of the example before it"
+      [ "$st" -eq 0 ] || sed 's/^/#   /' "$TMP/ex/$n.out"
+      continue ;;
   esac
   case $modes in
     *listen*|*client*) need="$need swaks tcpserver" ;;
