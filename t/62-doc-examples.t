@@ -4,7 +4,8 @@
 # mark, on the line just before the block:
 #   markdown:  <!-- example WORD... -->      then a ``` block
 #              <!-- not-run: REASON -->
-#   mdoc:      .\" example WORD...           then .Bd -literal ... .Ed
+#   mdoc:      .\" example WORD...           then .Bd -literal ... .Ed,
+#                                            or a .Dl line
 #              .\" not-run: REASON
 # A block without a mark fails the test, and so does a raw backslash in a
 # man page's block (write \e, else the rendered page loses it).
@@ -44,7 +45,8 @@
 #   pwfile       the block is a file in postern-passwd(5)'s format:
 #                postern-passwd make must compile it; its output is
 #                postern-passwd list's
-#   redis        (deployed) 10.0.0.5:6379 stands for a scratch Redis
+#   redis        (deployed) 10.0.0.5:6379 (or redis-cli's default) stands
+#                for a scratch Redis
 #   pam          the PAM service postern stands for a scratch one
 #                (/etc/pam.d/pn-t-62-PID, conf/pam/postern), the user
 #                alice for a scratch system account (uid >= 1000) whose
@@ -83,15 +85,18 @@ for f in files:
     while i < len(lines):
         l = lines[i]
         if man:
-            if not l.startswith(".Bd -literal"):
+            if re.match(r'^\.D[l1] ', l):
+                j = i
+            elif l.startswith(".Bd -literal"):
+                j = i + 1
+                while lines[j] != ".Ed": j += 1
+            else:
                 i += 1
                 continue
-            j = i + 1
-            while lines[j] != ".Ed": j += 1
             for k in range(i + 1, j):
                 if re.search(r'\\(?![e&(\-"])', lines[k]):
                     bad.append("%s:%d: a raw backslash in a literal block (write \\e)" % (rel, k + 1))
-            body = [unman(x) for x in lines[i + 1:j]]
+            body = [unman(x) for x in lines[i + 1:j]] if j > i else [unman(l[4:])]
             prev = lines[i - 1]
             m = re.match(r'^\.\\" example (.*)$', prev)
             nr = re.match(r'^\.\\" not-run: \S', prev)
@@ -125,7 +130,7 @@ for f in files:
         s = l.strip()
         if re.match(r'^(<!-- (example |not-run:)|\.\\" (example |not-run:))', s):
             nxt = lines[k + 1].strip() if k + 1 < len(lines) else ""
-            if not (nxt.startswith("```") or nxt.startswith(".Bd -literal")):
+            if not (nxt.startswith("```") or re.match(r'^\.(Bd -literal|D[l1] )', nxt)):
                 bad.append("%s:%d: a mark without a block after it" % (rel, k + 1))
 open(os.path.join(out, "unmarked"), "w").write("".join(x + "\n" for x in unmarked))
 open(os.path.join(out, "bad"), "w").write("".join(x + "\n" for x in bad))
@@ -238,6 +243,7 @@ for old, new in (("/usr/local/bin/", dep + "/bin/"), ("/etc/postern", etc),
                  ("vmail", acc), ("10.0.0.5:6379", "127.0.0.1:" + rport),
                  ("-h 10.0.0.5", "-h 127.0.0.1 -p " + rport)):
     s = s.replace(old, new)
+s = re.sub(r"redis-cli (?!-h)", "redis-cli -p %s " % rport, s)
 s = re.sub(r"/etc/letsencrypt/live/[^/ ]+/", dep + "/tls/", s)
 open(f, "w").write(s)
 PY
