@@ -543,6 +543,12 @@ do
   case $modes in
     *listen*|*client*|*deployed*) need="$need root" ;;
     output)
+      prev=$(printf '%02d' $((${n#0} - 1)))
+      if ! ls "$TMP/ex/$prev".*.out.1 >/dev/null 2>&1
+      then
+        skip "$where" "the example before it did not run"
+        continue
+      fi
       output_block "$n" >"$TMP/ex/$n.out" 2>&1
       st=$?
       t_result $st "$where: the output of the example before it"
