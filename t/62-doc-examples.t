@@ -8,7 +8,8 @@
 #                                            or a .Dl line
 #              .\" not-run: REASON
 # A block without a mark fails the test, and so does a raw backslash in a
-# man page's block (write \e, else the rendered page loses it).
+# man page's block (write \e, else the rendered page loses it).  The
+# blocks not run, each with its reason, are listed as TAP comments.
 #
 # WORDs, where a block runs:
 #   root, user   in a scratch directory as root, and as an unprivileged
@@ -22,8 +23,8 @@
 #                with a self-signed fullchain.pem and privkey.pem
 #   fresh        (deployed) the block gets its own copy of /etc/postern
 #   empty        (deployed) its own /etc/postern, with no user yet
-#   tree         from the top of the source tree, build/ standing for the
-#                build directory
+#   tree         as from the top of the source tree: build/ stands for
+#                the build directory, conf/ is the tree's
 #   listen       (deployed) the block is a server (tcpserver 0 587 ...,
 #                systemd-socket-activate -l ADDR:PORT ...), moved to a
 #                free port on 127.0.0.1: swaks must get a message from
@@ -73,7 +74,7 @@ python3 - "$TMP/ex" "$TOP"/README.md "$TOP"/doc/*.md "$TOP"/doc/*.[58] <<'PY'
 import os, re, sys
 out, files = sys.argv[1], sys.argv[2:]
 n = 0
-unmarked, bad, notrun = [], [], 0
+unmarked, bad, notrun = [], [], []
 def unman(l):
     l = l.replace("\\e", "\x00").replace("\\&", "").replace("\\(aq", "'").replace("\\-", "-")
     return l.replace("\x00", "\\")
@@ -115,7 +116,7 @@ for f in files:
         where = "%s:%d" % (rel, i + 1)
         i = j + 1
         if nr:
-            notrun += 1
+            notrun.append("%s: %s" % (where, prev.split("not-run:", 1)[1].strip().rstrip("->").strip()))
             continue
         if not m:
             unmarked.append("%s: %s" % (where, body[0] if body else ""))
@@ -134,12 +135,13 @@ for f in files:
                 bad.append("%s:%d: a mark without a block after it" % (rel, k + 1))
 open(os.path.join(out, "unmarked"), "w").write("".join(x + "\n" for x in unmarked))
 open(os.path.join(out, "bad"), "w").write("".join(x + "\n" for x in bad))
-open(os.path.join(out, "notrun"), "w").write("%d\n" % notrun)
+open(os.path.join(out, "notrun"), "w").write("".join(x + "\n" for x in notrun))
 PY
 [ -n "$(ls "$TMP"/ex/*.sh 2>/dev/null)" ] || bail "no example found"
 is "$(cat "$TMP/ex/unmarked")" "" "every literal block is marked: example, or not-run with its reason"
 is "$(cat "$TMP/ex/bad")" "" "every mark has its block; no raw backslash in a man page's block"
-echo "# $(ls "$TMP"/ex/*.sh | wc -l) examples run, $(cat "$TMP/ex/notrun") blocks marked not-run"
+echo "# $(ls "$TMP"/ex/*.sh | wc -l) examples run; $(wc -l <"$TMP/ex/notrun") blocks not run:"
+sed 's/^/#   /' "$TMP/ex/notrun"
 ROOT=0
 [ "$(id -u)" -eq 0 ] && ROOT=1
 
