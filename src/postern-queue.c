@@ -21,6 +21,7 @@
 #include <skalibs/sgetopt.h>
 #include <skalibs/sig.h>
 #include <skalibs/stralloc.h>
+#include <skalibs/strerr.h>
 #include <skalibs/types.h>
 
 #include "lib/pn_addr.h"
@@ -39,7 +40,6 @@
 #include "lib/pn_smtp.h"
 
 #define USAGE "postern-queue -m maildir | postern-queue prog [ args... ]"
-#define PROG "postern-queue"
 
 #define INBUF_SIZE 65536          /* client input: the body path reads it whole */
 #define OUTBUF_SIZE 8192          /* replies */
@@ -303,24 +303,6 @@ static void do_rset(pn_smtp *p, char const *s, size_t len)
   pn_smtp_reply(p, PN_R_OK);
 }
 
-static void do_noop(pn_smtp *p, char const *s, size_t len)
-{
-  (void)s; (void)len;
-  pn_smtp_reply(p, PN_R_OK);
-}
-
-static void do_vrfy(pn_smtp *p, char const *s, size_t len)
-{
-  (void)s; (void)len;
-  pn_smtp_reply(p, PN_R_VRFY);
-}
-
-static void do_help(pn_smtp *p, char const *s, size_t len)
-{
-  (void)s; (void)len;
-  pn_smtp_reply(p, PN_R_HELP);
-}
-
 static void do_auth(pn_smtp *p, char const *s, size_t len)
 {
   (void)s; (void)len;
@@ -336,12 +318,6 @@ static void do_starttls(pn_smtp *p, char const *s, size_t len)
   pn_smtp_reply(p, q->conf.tls ? PN_R_TLSACTIVE : PN_R_NOSTARTTLS);
 }
 
-static void do_quit(pn_smtp *p, char const *s, size_t len)
-{
-  (void)s; (void)len;
-  pn_smtp_quit(p, PN_R_BYE, "quit");
-}
-
 /* The command table, sorted by name.  MAIL, RCPT and DATA need a client
    that may relay (AUTH, or RELAYCLIENT): else 530; BDAT reads its chunk
    first. */
@@ -353,14 +329,14 @@ static pn_verb const verbs[] =
   { .name = "DATA", .args = PN_ARGS_NONE, AUTHED, .f = &do_data },
   { .name = "EHLO", .args = PN_ARGS_RAW, .f = &do_ehlo },
   { .name = "HELO", .args = PN_ARGS_RAW, .f = &do_helo },
-  { .name = "HELP", .args = PN_ARGS_ANY, .f = &do_help },
+  { .name = "HELP", .args = PN_ARGS_ANY, .f = &pn_smtp_do_help },
   { .name = "MAIL", .args = PN_ARGS_RAW, AUTHED, .f = &do_mail },
-  { .name = "NOOP", .args = PN_ARGS_ANY, .f = &do_noop },
-  { .name = "QUIT", .args = PN_ARGS_NONE, .f = &do_quit },
+  { .name = "NOOP", .args = PN_ARGS_ANY, .f = &pn_smtp_do_ok },
+  { .name = "QUIT", .args = PN_ARGS_NONE, .f = &pn_smtp_do_quit },
   { .name = "RCPT", .args = PN_ARGS_RAW, AUTHED, .f = &do_rcpt },
   { .name = "RSET", .args = PN_ARGS_NONE, .f = &do_rset },
   { .name = "STARTTLS", .args = PN_ARGS_NONE, .f = &do_starttls },
-  { .name = "VRFY", .args = PN_ARGS_SOME, .f = &do_vrfy },
+  { .name = "VRFY", .args = PN_ARGS_SOME, .f = &pn_smtp_do_vrfy },
 };
 #undef AUTHED
 
@@ -461,6 +437,7 @@ int main(int argc, char const *const *argv)
   char inbuf[INBUF_SIZE];
   char outbuf[OUTBUF_SIZE];
   char line[PN_CMDLINE_MAX];
+  PROG = "postern-queue";
   pn_log_init(PROG);
   {
     subgetopt l = SUBGETOPT_ZERO;

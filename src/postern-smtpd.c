@@ -27,6 +27,7 @@
 #include <skalibs/env.h>
 #include <skalibs/iopause.h>
 #include <skalibs/sig.h>
+#include <skalibs/strerr.h>
 #include <skalibs/tai.h>
 #include <skalibs/types.h>
 #include <skalibs/unix-timed.h>
@@ -34,6 +35,7 @@
 #include "lib/pn_auth.h"
 #include "lib/pn_child.h"
 #include "lib/pn_conf.h"
+#include "lib/pn_envmod.h"
 #include "lib/pn_failrec.h"
 #include "lib/pn_io.h"
 #include "lib/pn_limits.h"
@@ -42,20 +44,18 @@
 #include "lib/pn_reply.h"
 #include "lib/pn_sig.h"
 #include "lib/pn_smtp.h"
+#include "lib/pn_starttls.h"
 #include "lib/pn_ucspitls.h"
 
 #define USAGE "postern-smtpd prog..."
-#define PROG "postern-smtpd"
 
 extern char **environ;
 
 #define PN_HELO_MAX 255                         /* EHLO/HELO argument */
 #define PN_SECRET_MAX PN_AUTH_DECODED_MAX     /* decoded AUTH response */
-#define PN_ENVMODIF_MAX 2048                    /* environment for prog */
 #define PN_ENVP_MAX 1024                        /* its variables, in all */
 #define PN_MECHS_FMT 32                         /* "PLAIN LOGIN" */
 #define PN_CHAIN_WAIT_MAX 86400                 /* s: the verifier and the session it runs */
-#define PN_TLS_GRACE 10                         /* s: the TLS answer, beyond SMTPTIMEOUT */
 #define INBUF_SIZE 4096
 #define OUTBUF_SIZE 4096
 
@@ -68,14 +68,12 @@ struct front_s
   char const *const *prog;
   char const *proto;                    /* 0 until EHLO or HELO */
   unsigned int nauthfail;
+  int havepeer;                         /* fd 0 is an IP socket, or TCPREMOTEIP set */
   unsigned int plaintext_ok : 1;
-  unsigned int havepeer : 1;
   unsigned int starttls : 1;            /* STARTTLS offered: SSLCTLFD set, no TLS yet */
-  size_t envmodiflen;
-  size_t envmodifn;
+  pn_envmod env;                        /* the environment for prog */
   char remoteip[PN_IP_MAX];
   char helo[PN_HELO_MAX + 1];
-  char envmodif[PN_ENVMODIF_MAX];
   char inbuf[INBUF_SIZE];
   char outbuf[OUTBUF_SIZE];
   /* Credentials live here and in inbuf (and the exact reader's stack),
@@ -112,76 +110,15 @@ static void end(pn_smtp *s, char const *why)
   pn_info("end reason=", why, " ip=", f->remoteip);
 }
 
-/* The environment for prog: a skalibs modification string. */
-static int envset(front *f, char const *key, char const *val, size_t vallen)
-{
-  size_t klen = strlen(key);
-  if (f->envmodiflen + klen + vallen + 2 > sizeof(f->envmodif)) return 0;
-  memcpy(f->envmodif + f->envmodiflen, key, klen);
-  f->envmodiflen += klen;
-  if (val)
-  {
-    f->envmodif[f->envmodiflen++] = '=';
-    memcpy(f->envmodif + f->envmodiflen, val, vallen);
-    f->envmodiflen += vallen;
-  }
-  f->envmodif[f->envmodiflen++] = 0;
-  f->envmodifn++;
-  return 1;
-}
-
-static int envsets(front *f, char const *key, char const *val)
-{
-  return envset(f, key, val, val ? strlen(val) : 0);
-}
-
-/* The socket's own addresses, passed on as tcpserver would when the
-   launcher did not set them. */
-static int peer_fromsocket(front *f)
-{
-  char ip[PN_IP_MAX];
-  char port[PN_PORT_MAX];
-  int r = pn_peer_name(0, 0, ip, port);
-  if (r < 0) return 0;
-  f->havepeer = r;
-  if (!r) memcpy(f->remoteip, "none", 5);
-  else
-  {
-    memcpy(f->remoteip, ip, strlen(ip) + 1);
-    if (!envsets(f, "TCPREMOTEIP", ip) || !envsets(f, "TCPREMOTEPORT", port)) return 0;
-  }
-  if (getenv("TCPLOCALIP") && *getenv("TCPLOCALIP")) return 1;
-  r = pn_peer_name(0, 1, ip, port);
-  if (r < 0) return 0;
-  return !r || (envsets(f, "TCPLOCALIP", ip) && envsets(f, "TCPLOCALPORT", port));
-}
-
 /* Where the client is: TCPREMOTEIP as set by the launcher, else the
-   socket itself.  Plaintext mechanisms are allowed on TLS, by
-   AUTHINSECURE, on loopback, and with no peer at all (scripted use). */
+   socket itself (pn_envmod_peer).  Plaintext mechanisms are allowed on
+   TLS, by AUTHINSECURE, on loopback, and with no peer at all (scripted
+   use). */
 static int peer_setup(front *f)
 {
-  char const *x = getenv("TCPREMOTEIP");
-  f->havepeer = 1;
-  if (x && *x)
-  {
-    size_t n = strlen(x);
-    if (n >= sizeof(f->remoteip)) n = sizeof(f->remoteip) - 1;
-    memcpy(f->remoteip, x, n);
-    f->remoteip[n] = 0;
-    x = getenv("TCPLOCALIP");
-    if (!x || !*x)
-    {
-      char ip[PN_IP_MAX];
-      char port[PN_PORT_MAX];
-      int r = pn_peer_name(0, 1, ip, port);
-      if (r < 0) return 0;
-      if (r && (!envsets(f, "TCPLOCALIP", ip) || !envsets(f, "TCPLOCALPORT", port))) return 0;
-    }
-  }
-  else if (!peer_fromsocket(f)) return 0;
+  if (!pn_envmod_peer(&f->env, f->remoteip, &f->havepeer)) return 0;
   /* the verifier sets USER; a stale one must not reach it */
-  if (!envsets(f, "USER", 0)) return 0;
+  if (!pn_envmod_sets(&f->env, "USER", 0)) return 0;
   f->plaintext_ok = f->conf.tls || f->conf.authinsecure || !f->havepeer || pn_peer_isloopback(f->remoteip);
   return 1;
 }
@@ -261,7 +198,7 @@ static pid_t spawn(front *f, int fd3)
   char const *envp[PN_ENVP_MAX];
   int fds[4] = { -1, -1, -1, fd3 };
   size_t envlen = env_len((char const *const *)environ);
-  if (!env_mergen(envp, PN_ENVP_MAX, (char const *const *)environ, envlen, f->envmodif, f->envmodiflen, f->envmodifn))
+  if (!env_mergen(envp, PN_ENVP_MAX, (char const *const *)environ, envlen, f->env.s, f->env.len, f->env.n))
     return (errno = E2BIG, 0);
   return pn_child_spawn(f->prog, envp, fds, 4, 0);
 }
@@ -336,22 +273,22 @@ static void check(front *f, unsigned int mech, pn_authcred const *c, size_t recl
   char const *user = c->user;
   size_t ulen = c->ulen;
   char q[PN_LOGVAL_SIZE];
-  size_t base = f->envmodiflen;
-  size_t basen = f->envmodifn;
+  size_t base = f->env.len;
+  size_t basen = f->env.n;
   int fd3;
   int wstat;
   pid_t pid;
   /* other connections from the same address may have failed meanwhile */
   failrec_check(f);
-  if (!envset(f, "SMTPAUTHUSER", user, ulen) || !envsets(f, "SMTPAUTHMECH", pn_conf_mechname(mech))
-   || !envsets(f, "SMTPHELO", f->helo) || !envsets(f, "SMTPPROTO", f->proto))
+  if (!pn_envmod_set(&f->env, "SMTPAUTHUSER", user, ulen) || !pn_envmod_sets(&f->env, "SMTPAUTHMECH", pn_conf_mechname(mech))
+   || !pn_envmod_sets(&f->env, "SMTPHELO", f->helo) || !pn_envmod_sets(&f->env, "SMTPPROTO", f->proto))
   {
-    f->envmodiflen = base; f->envmodifn = basen;
+    f->env.len = base; f->env.n = basen;
     authfail(f, PN_R_AUTHTEMP, "environment", mech, user, ulen);
     return;
   }
   fd3 = fd3_fill(f, reclen);
-  if (fd3 < 0) { f->envmodiflen = base; f->envmodifn = basen; authfail(f, PN_R_AUTHTEMP, "pipe", mech, user, ulen); return; }
+  if (fd3 < 0) { f->env.len = base; f->env.n = basen; authfail(f, PN_R_AUTHTEMP, "pipe", mech, user, ulen); return; }
   /* The credentials are in the pipe, and only there from now on: user
      and pw point into what wipe zeroes, so the log keeps the quoted name */
   pn_log_quote(q, user, ulen);
@@ -362,7 +299,7 @@ static void check(front *f, unsigned int mech, pn_authcred const *c, size_t recl
   pid = spawn(f, fd3);
   if (!pid) pn_warn("unable to start ", f->prog[0], ": ", strerror(errno));
   close(fd3);
-  f->envmodiflen = base; f->envmodifn = basen;
+  f->env.len = base; f->env.n = basen;
   if (pid) wait_chain(f, pid, &wstat);
   ndelay_on(0);
   ndelay_on(1);
@@ -409,27 +346,28 @@ static void auth_login(front *f, char const *init, size_t initlen, int hasinit)
   check(f, PN_MECH_LOGIN, &c, reclen);
 }
 
-/* STARTTLS (RFC 3207) over the UCSPI-TLS control (postern-tls(8)). */
-
-/* The chain never gets the control's descriptors or their names; the
-   front offers STARTTLS when SSLCTLFD is set and TLS is not on yet. */
+/* STARTTLS (RFC 3207) over the UCSPI-TLS control (postern-tls(8)):
+   offered when SSLCTLFD is set and TLS is not on yet. */
 static int tls_setup(front *f)
 {
   char const *x = getenv("SSLCTLFD");
   f->starttls = x && *x && !f->conf.tls;
-  if (pn_ucspitls_fds(&f->tls) > 0) pn_ucspitls_coe(&f->tls);
-  return envsets(f, "SSLCTLFD", 0) && envsets(f, "SSLREADFD", 0) && envsets(f, "SSLWRITEFD", 0);
+  return pn_starttls_setup(&f->tls, &f->env);
 }
 
-/* After the handshake: the answer's variables for the chain, and the
-   dialogue starts over (RFC 3207 4.2: forget what the client said). */
-static void tls_on(front *f)
+/* The exchange is pn_starttls_run's.  After the handshake: the answer's
+   variables for the chain, and the dialogue starts over (RFC 3207 4.2:
+   forget what the client said). */
+static void do_starttls(pn_smtp *s, char const *arg, size_t len)
 {
+  front *f = s->ctx;
   pn_ucspitls const *u = &f->tls;
-  if (!envsets(f, "SMTPTLS", "1") || !envsets(f, "SSL_PROTOCOL", u->protocol)
-   || !envsets(f, "SSL_CIPHER", u->cipher) || !envsets(f, "SSL_TLS_SNI_SERVERNAME", u->sni))
-    pn_smtp_quit(&f->smtp, PN_R_TEMPCLOSE, "environment");
-  pn_io_init(&f->smtp.io, 1, f->conf.timeout, f->inbuf, sizeof(f->inbuf), f->outbuf, sizeof(f->outbuf));
+  (void)arg; (void)len;
+  if (f->conf.tls) { pn_smtp_reply(s, PN_R_TLSACTIVE); return; }
+  if (!f->starttls) { pn_smtp_reply(s, PN_R_NOSTARTTLS); return; }
+  if (!pn_starttls_run(s, &f->tls, f->conf.timeout, f->remoteip)) return;
+  if (!pn_starttls_env(&f->env, u)) pn_smtp_quit(s, PN_R_TEMPCLOSE, "environment");
+  pn_io_init(&s->io, 1, f->conf.timeout, f->inbuf, sizeof(f->inbuf), f->outbuf, sizeof(f->outbuf));
   f->conf.tls = 1;
   f->starttls = 0;
   f->plaintext_ok = 1;
@@ -437,47 +375,6 @@ static void tls_on(front *f)
   f->helo[0] = 0;
   pn_info("starttls protocol=", u->protocol ? u->protocol : "unknown", " cipher=", u->cipher ? u->cipher : "unknown",
     " ip=", f->remoteip);
-}
-
-/* The "Y" before the 220, so that a control failure is still a 454 and
-   the session goes on in cleartext.  From the "Y" on, fd 0 is never
-   read again and what is buffered of it is dropped: bytes the client
-   sent after STARTTLS are the handshake's, which fails on them. */
-static void do_starttls(pn_smtp *s, char const *arg, size_t len)
-{
-  front *f = s->ctx;
-  tain deadline;
-  int r;
-  (void)arg; (void)len;
-  if (f->conf.tls) { pn_smtp_reply(s, PN_R_TLSACTIVE); return; }
-  if (!f->starttls) { pn_smtp_reply(s, PN_R_NOSTARTTLS); return; }
-  if (pn_ucspitls_fds(&f->tls) <= 0 || !pn_ucspitls_start(&f->tls))
-  {
-    pn_warn("starttls fail reason=control ip=", f->remoteip, ": ", strerror(errno));
-    pn_smtp_reply(s, PN_R_TLSTEMP);
-    return;
-  }
-  buffer_rseek(&s->io.in, buffer_len(&s->io.in));
-  pn_smtp_send(s, PN_R_TLSREADY);
-  if (!pn_io_flush(&s->io))
-  {
-    pn_info("starttls fail reason=write ip=", f->remoteip);
-    pn_smtp_quit(s, PN_R_NONE, "starttls");
-  }
-  tain_addsec_g(&deadline, f->conf.timeout + PN_TLS_GRACE);
-  r = pn_ucspitls_answer(&f->tls, &deadline);
-  if (r <= 0)
-  {
-    pn_info("starttls fail reason=", !r ? "handshake" : errno == ETIMEDOUT ? "timeout" : "answer",
-      " ip=", f->remoteip);
-    pn_smtp_quit(s, PN_R_NONE, "starttls");
-  }
-  if (!pn_ucspitls_swap(&f->tls))
-  {
-    pn_warn("starttls fail reason=descriptors ip=", f->remoteip, ": ", strerror(errno));
-    pn_smtp_quit(s, PN_R_NONE, "starttls");
-  }
-  tls_on(f);
 }
 
 /* Commands: each gets what follows the verb (empty, or SP and more). */
@@ -565,30 +462,6 @@ static void do_bdat(pn_smtp *s, char const *arg, size_t len)
   pn_smtp_reply(s, junk ? PN_R_ARGS : f->conf.tlsrequired && !f->conf.tls ? PN_R_NEEDTLS : PN_R_NEEDAUTH);
 }
 
-static void do_ok(pn_smtp *s, char const *arg, size_t len)
-{
-  (void)arg; (void)len;
-  pn_smtp_reply(s, PN_R_OK);
-}
-
-static void do_help(pn_smtp *s, char const *arg, size_t len)
-{
-  (void)arg; (void)len;
-  pn_smtp_reply(s, PN_R_HELP);
-}
-
-static void do_vrfy(pn_smtp *s, char const *arg, size_t len)
-{
-  (void)arg; (void)len;
-  pn_smtp_reply(s, PN_R_VRFY);
-}
-
-static void do_quit(pn_smtp *s, char const *arg, size_t len)
-{
-  (void)arg; (void)len;
-  pn_smtp_quit(s, PN_R_BYE, "quit");
-}
-
 /* MAIL, RCPT, DATA: the front never takes them (the session after AUTH
    runs in the child); with TLSREQUIRED and no TLS yet, the reply says
    what comes first. */
@@ -607,14 +480,14 @@ static pn_verb const verbs[] =
   { .name = "DATA", .args = PN_ARGS_NONE, .f = &do_needauth },
   { .name = "EHLO", .args = PN_ARGS_RAW, .f = &do_ehlo },
   { .name = "HELO", .args = PN_ARGS_RAW, .f = &do_helo },
-  { .name = "HELP", .args = PN_ARGS_ANY, .f = &do_help },
+  { .name = "HELP", .args = PN_ARGS_ANY, .f = &pn_smtp_do_help },
   { .name = "MAIL", .args = PN_ARGS_RAW, .f = &do_needauth },
-  { .name = "NOOP", .args = PN_ARGS_ANY, .f = &do_ok },
-  { .name = "QUIT", .args = PN_ARGS_NONE, .f = &do_quit },
+  { .name = "NOOP", .args = PN_ARGS_ANY, .f = &pn_smtp_do_ok },
+  { .name = "QUIT", .args = PN_ARGS_NONE, .f = &pn_smtp_do_quit },
   { .name = "RCPT", .args = PN_ARGS_RAW, .f = &do_needauth },
-  { .name = "RSET", .args = PN_ARGS_NONE, .f = &do_ok },
+  { .name = "RSET", .args = PN_ARGS_NONE, .f = &pn_smtp_do_ok },
   { .name = "STARTTLS", .args = PN_ARGS_NONE, .f = &do_starttls },
-  { .name = "VRFY", .args = PN_ARGS_SOME, .f = &do_vrfy },
+  { .name = "VRFY", .args = PN_ARGS_SOME, .f = &pn_smtp_do_vrfy },
 };
 
 /* A configuration that cannot be used: 421, before anything else. */
@@ -635,8 +508,8 @@ static void setup(front *f, char const *const *prog)
   f->prog = prog;
   f->proto = 0;
   f->nauthfail = 0;
-  f->envmodiflen = 0;
-  f->envmodifn = 0;
+  f->env.len = 0;
+  f->env.n = 0;
   f->remoteip[0] = 0;
   f->helo[0] = 0;
   f->smtp.verbs = verbs;
@@ -660,6 +533,7 @@ static void setup(front *f, char const *const *prog)
 int main(int argc, char const *const *argv)
 {
   front f;
+  PROG = "postern-smtpd";
   fd_sanitize();
   pn_log_init(PROG);
   if (argc < 2) dieusage();

@@ -44,6 +44,7 @@
 #include "lib/pn_log.h"
 #include "lib/pn_peer.h"
 #include "lib/pn_tls.h"
+#include "lib/pn_tlskeys.h"
 
 #define USAGE "postern-tls [ -i ] [ -u account ] -c cert.pem -k key.pem [ -c cert.pem -k key.pem ... ] [ -p protocols ] [ -C ciphers ] prog..."
 
@@ -269,72 +270,34 @@ static void dieconfig(void)
    value is a usage error. */
 static struct tls_config *settings(void)
 {
-  struct tls_config *cfg = tls_config_new();
-  uint32_t protos = TLS_PROTOCOL_TLSv1_2 | TLS_PROTOCOL_TLSv1_3;
-  if (!cfg) { pn_log(PN_LOG_FATAL, "unable to initialize libtls", where); _exit(111); }
-  if (conf.protocols && tls_config_parse_protocols(&protos, conf.protocols) < 0)
+  struct tls_config *cfg = 0;
+  switch (pn_tlskeys_config(&cfg, conf.protocols, conf.ciphers))
   {
-    pn_log(PN_LOG_FATAL, "bad protocols: ", conf.protocols);
-    _exit(100);
+    case PN_TLSKEYS_OK: return cfg;
+    case PN_TLSKEYS_PROTOCOLS: pn_log(PN_LOG_FATAL, "bad protocols: ", conf.protocols); _exit(100);
+    case PN_TLSKEYS_CIPHERS: pn_log(PN_LOG_FATAL, "bad protocols or ciphers: ", tls_config_error(cfg)); _exit(100);
+    default: pn_log(PN_LOG_FATAL, "unable to initialize libtls", where); _exit(111);
   }
-  if (tls_config_set_protocols(cfg, protos) < 0
-   || tls_config_set_ciphers(cfg, conf.ciphers ? conf.ciphers : "secure") < 0)
-  {
-    pn_log(PN_LOG_FATAL, "bad protocols or ciphers: ", tls_config_error(cfg));
-    _exit(100);
-  }
-  return cfg;
 }
 
-/* With several pairs, which one tls_configure refused: each alone. */
-static unsigned int badpair(void)
-{
-  unsigned int i;
-  for (i = 0; i < conf.ncert; i++)
-  {
-    struct tls_config *one = tls_config_new();
-    struct tls *srv = tls_server();
-    int bad = !one || !srv || tls_config_set_keypair_file(one, conf.cert[i], conf.key[i]) < 0
-      || tls_configure(srv, one) < 0;
-    if (one) { tls_config_clear_keys(one); tls_config_free(one); }
-    if (srv) tls_free(srv);
-    if (bad) return i;
-  }
-  return 0;
-}
-
-/* The key pairs, read now (each connection), into a server context; the
-   configuration's copies of the keys are wiped once it is built. */
+/* The key pairs, read now (each connection), into a server context
+   (pn_tlskeys): the configuration's copies of the keys are wiped once
+   it is built, or on failure. */
 static struct tls *loadkeys(struct tls_config *cfg)
 {
-  struct tls *srv = tls_server();
-  unsigned int i;
-  if (!srv) { pn_log(PN_LOG_FATAL, "unable to initialize libtls", where); dieconfig(); }
-  for (i = 0; i < conf.ncert; i++)
-  {
-    int r;
-    errno = 0;
-    r = i ? tls_config_add_keypair_file(cfg, conf.cert[i], conf.key[i])
-          : tls_config_set_keypair_file(cfg, conf.cert[i], conf.key[i]);
-    if (r < 0)
-    {
-      pn_log(PN_LOG_FATAL, "unable to read the key pair cert=", conf.cert[i], " key=", conf.key[i], ": ", tls_config_error(cfg), where);
-      tls_config_clear_keys(cfg);
-      dieconfig();
-    }
-  }
-  errno = 0;
-  if (tls_configure(srv, cfg) < 0)
+  struct tls *srv = 0;
+  unsigned int i = 0;
+  int r = pn_tlskeys_server(&srv, cfg, conf.cert, conf.key, conf.ncert, &i);
+  if (r == PN_TLSKEYS_OK) return srv;
+  if (r == PN_TLSKEYS_READ)
+    pn_log(PN_LOG_FATAL, "unable to read the key pair cert=", conf.cert[i], " key=", conf.key[i], ": ", tls_config_error(cfg), where);
+  else if (r == PN_TLSKEYS_USE)
   {
     char const *why = tls_error(srv);
-    tls_config_clear_keys(cfg);
-    i = conf.ncert > 1 ? badpair() : 0;
     pn_log(PN_LOG_FATAL, "unable to use the key pair cert=", conf.cert[i], " key=", conf.key[i], ": ", why ? why : "unknown", where);
-    dieconfig();
   }
-  tls_config_clear_keys(cfg);
-  tls_config_free(cfg);
-  return srv;
+  else pn_log(PN_LOG_FATAL, "unable to initialize libtls", where);
+  dieconfig();
 }
 
 /* Root: becomes the account, for good, with no way back to privileges. */
@@ -372,27 +335,6 @@ static void droppriv(void)
  err:
   pn_log(PN_LOG_FATAL, "unable to switch to account ", conf.account, ": ", strerror(errno), where);
   dieconfig();
-}
-
-/* "SSL_PROTOCOL=...\0SSL_CIPHER=...\0SSL_TLS_SNI_SERVERNAME=...\0" (the
-   last bare, to unset it, without SNI) into s; its length, 0 if it
-   does not fit. */
-static size_t tlsvars(struct tls *c, char *s, size_t max)
-{
-  char const *v[3] = { tls_conn_version(c), tls_conn_cipher(c), tls_conn_servername(c) };
-  static char const *const k[3] = { "SSL_PROTOCOL", "SSL_CIPHER", "SSL_TLS_SNI_SERVERNAME" };
-  size_t m = 0;
-  unsigned int i;
-  for (i = 0; i < 3; i++)
-  {
-    size_t kl = strlen(k[i]);
-    size_t vl = v[i] && v[i][0] ? strlen(v[i]) : 0;
-    if (m + kl + vl + 2 > max) return 0;
-    memcpy(s + m, k[i], kl); m += kl;
-    if (vl) { s[m++] = '='; memcpy(s + m, v[i], vl); m += vl; }
-    s[m++] = 0;
-  }
-  return m;
 }
 
 static void logtls(struct tls *c)
@@ -495,7 +437,7 @@ static void ucspitls(struct tls *srv)
   }
   c = handshake(srv);
   if (!c) { fd_close(ctl[0]); cutnet(); bye(); }
-  len = tlsvars(c, ans, sizeof(ans) - 1);
+  len = pn_tls_vars(c, ans, sizeof(ans) - 1);
   ans[len++] = 0;
   tain_addsec_g(&deadline, conf.timeout);
   if (cmd == 'Y' && (ndelay_on(ctl[0]) < 0 || !timedwrite(ctl[0], ans, len, &deadline)))
@@ -532,7 +474,7 @@ static void implicit(struct tls *srv)
   if (!c) endquiet();
   go[m++] = PN_TLS_GO;
   memcpy(go + m, "SMTPTLS=1", 10); m += 10;
-  n = tlsvars(c, go + m, sizeof(go) - m - sizeof(unset));
+  n = pn_tls_vars(c, go + m, sizeof(go) - m - sizeof(unset));
   if (!n) { pn_info("tls end reason=toolong", where); endquiet(); }
   m += n;
   memcpy(go + m, unset, sizeof(unset)); m += sizeof(unset);
@@ -572,7 +514,7 @@ int main(int argc, char const *const *argv)
   struct tls *srv;
   PROG = "postern-tls";
   if (!fd_sanitize()) _exit(111);
-  pn_log_init("postern-tls");
+  pn_log_init(PROG);
   {
     subgetopt l = SUBGETOPT_ZERO;
     for (;;)

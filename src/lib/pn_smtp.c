@@ -221,6 +221,30 @@ void pn_smtp_dispatch(pn_smtp *s, size_t len)
   (*v->f)(s, s->line + vlen, len - vlen);
 }
 
+void pn_smtp_do_ok(pn_smtp *s, char const *arg, size_t len)
+{
+  (void)arg; (void)len;
+  pn_smtp_reply(s, PN_R_OK);
+}
+
+void pn_smtp_do_help(pn_smtp *s, char const *arg, size_t len)
+{
+  (void)arg; (void)len;
+  pn_smtp_reply(s, PN_R_HELP);
+}
+
+void pn_smtp_do_vrfy(pn_smtp *s, char const *arg, size_t len)
+{
+  (void)arg; (void)len;
+  pn_smtp_reply(s, PN_R_VRFY);
+}
+
+void pn_smtp_do_quit(pn_smtp *s, char const *arg, size_t len)
+{
+  (void)arg; (void)len;
+  pn_smtp_quit(s, PN_R_BYE, "quit");
+}
+
 void pn_smtp_loop(pn_smtp *s)
 {
   for (;;)

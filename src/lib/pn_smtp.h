@@ -126,6 +126,14 @@ extern int pn_smtp_getline(pn_smtp *, size_t *);
 /* Reads n bytes and drops them (a BDAT chunk that is refused). */
 extern void pn_smtp_skip(pn_smtp *, uint64_t);
 
+/* Handlers both programs put in their tables: 250 2.0.0 (NOOP, and the
+   front's RSET, which has no transaction to reset), the HELP and the
+   VRFY replies, and QUIT (221, reason=quit). */
+extern void pn_smtp_do_ok(pn_smtp *, char const *, size_t);
+extern void pn_smtp_do_help(pn_smtp *, char const *, size_t);
+extern void pn_smtp_do_vrfy(pn_smtp *, char const *, size_t);
+extern void pn_smtp_do_quit(pn_smtp *, char const *, size_t);
+
 /* Runs the command in s->line (len bytes, as pn_smtp_getline left it). */
 extern void pn_smtp_dispatch(pn_smtp *, size_t);
 

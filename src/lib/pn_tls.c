@@ -4,6 +4,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <tls.h>
 
@@ -182,7 +184,12 @@ static int relay_loop(relay *R)
 int pn_tls_relay(struct tls *ctx, pn_tls_fds *fds, unsigned int timeout)
 {
   static relay R;
+  int one = 1;
   int e;
+  /* Each tls_write is a whole record: send it at once.  With Nagle, a
+     record that follows another before its ACK waits for the peer's
+     delayed ACK (up to 40 ms on Linux), once per reply. */
+  setsockopt(fds->netout, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   R.ctx = ctx;
   R.fds = fds;
   R.up.len = R.down.len = 0;
@@ -193,4 +200,22 @@ int pn_tls_relay(struct tls *ctx, pn_tls_fds *fds, unsigned int timeout)
   fd_close(fds->fromprog);
   fds->toprog = fds->fromprog = -1;
   return e;
+}
+
+size_t pn_tls_vars(struct tls *c, char *s, size_t max)
+{
+  char const *v[3] = { tls_conn_version(c), tls_conn_cipher(c), tls_conn_servername(c) };
+  static char const *const k[3] = { "SSL_PROTOCOL", "SSL_CIPHER", "SSL_TLS_SNI_SERVERNAME" };
+  size_t m = 0;
+  unsigned int i;
+  for (i = 0; i < 3; i++)
+  {
+    size_t kl = strlen(k[i]);
+    size_t vl = v[i] && v[i][0] ? strlen(v[i]) : 0;
+    if (m + kl + vl + 2 > max) return 0;
+    memcpy(s + m, k[i], kl); m += kl;
+    if (vl) { s[m++] = '='; memcpy(s + m, v[i], vl); m += vl; }
+    s[m++] = 0;
+  }
+  return m;
 }

@@ -43,6 +43,12 @@ extern int pn_tls_handshake(struct tls *, int, int, tain const *);
    side ends, so that prog reads EOF; both are closed on return.  Returns a PN_TLS_END_* code. */
 extern int pn_tls_relay(struct tls *, pn_tls_fds *, unsigned int);
 
+/* "SSL_PROTOCOL=...\0SSL_CIPHER=...\0SSL_TLS_SNI_SERVERNAME=...\0" of a
+   connection after its handshake, the SNI name bare (which unsets it)
+   when the client sent none, into s (max bytes): the variables a program
+   gets from postern-tls.  Their length, or 0 if they do not fit. */
+extern size_t pn_tls_vars(struct tls *, char *, size_t);
+
 /* Sends close_notify, under the deadline; best effort. */
 extern void pn_tls_close(struct tls *, int, int, tain const *);
 
