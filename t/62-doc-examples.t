@@ -32,7 +32,11 @@
 #                block runs postern-tls, TLS on connect with its -i;
 #                behind postern-proxy, each -t ADDR stands for 127.0.0.1
 #                and swaks sends a PROXY v2 header for a loopback client)
-#   relay        (listen) the server hands off to exim's sendmail -bs,
+#   tail         (root) each line of the block is the end of a chain,
+#                what follows postern-checkpw: it is run with
+#                SMTPAUTHUSER=alice USER=alice and a transaction from
+#                alice on its input, which must get 250 2.0.0
+#   relay        (listen, tail) the server hands off to exim's sendmail -bs,
 #                -odq added so that exim only queues: the message must
 #                be in exim's queue (it is removed from it)
 #   client       (deployed) the block is a client of the deployed chain,
@@ -295,6 +299,24 @@ PY
   do
     "fx_${fx}_before" "$s" || bail "$where: fixture $fx"
   done
+  if has tail
+  then
+    rcpt=bob@example.org
+    has relay && rcpt=postern-t62-$$-$n@example.invalid
+    python3 - "$s/example.sh" "$rcpt" <<'PY'
+import sys
+f, rcpt = sys.argv[1:]
+lines = [l for l in open(f).read().split("\n") if l.strip()]
+tx = "MAIL FROM:<alice@example.org>\\r\\nRCPT TO:<%s>\\r\\nDATA\\r\\nSubject: t62\\r\\n\\r\\nhi\\r\\n.\\r\\nQUIT\\r\\n" % rcpt
+out = ["set -e"]
+for l in lines:
+    if "/usr/sbin/sendmail -bs" in l:
+        l = l.replace("/usr/sbin/sendmail -bs", "/usr/sbin/sendmail -bs -odq")
+    out.append("printf '%s' | SMTPAUTHUSER=alice USER=alice %s | tr -d '\\r' | tee reply" % (tx, l))
+    out.append("grep -q '^250 2\\.0\\.0 ' reply")
+open(f, "w").write("\n".join(out) + "\n")
+PY
+  fi
   chmod 755 "$s/example.sh"
   [ "$mode" != user ] || [ "$ROOT" -eq 0 ] || chown -R "$UACC:" "$s"
 }
@@ -321,6 +343,17 @@ run_block()
   st=$?
   kill -KILL "-$p" 2>/dev/null
   cat "$out.1" "$out.2" >"$out"
+  # the messages of a tail block in exim's queue: each found, then removed
+  if has tail && has relay
+  then
+    eids=$(sed -n 's/^250 2\.0\.0 OK id=\([0-9A-Za-z]*-[0-9A-Za-z]*-[0-9A-Za-z]*\)$/\1/p' "$out.1")
+    [ -n "$eids" ] || st=1
+    for eid in $eids
+    do
+      exim4 -bp 2>/dev/null | grep -q "$eid" || st=1
+      exim4 -Mrm "$eid" >/dev/null 2>&1
+    done
+  fi
   return $st
 }
 
@@ -473,6 +506,16 @@ fx_senders_after()
   [ -s "$PN_T62_ETC/senders.cdb" ] &&
   [ "$(postern-passwd -f "$PN_T62_ETC/senders" list)" = "alice::alice@example.org" ]
 }
+# A Maildir for /srv/mail/outbox, with a message after.
+fx_srvmail_before()
+{
+  maildir "$1/srv"
+  d_subst "$1/example.sh" /srv/mail/outbox "$1/srv"
+}
+fx_srvmail_after()
+{
+  [ "$(ls "$1/srv/new" | wc -l)" -eq 1 ]
+}
 # A failure record for 192.0.2.7, gone after.
 fx_authfail_before()
 {
@@ -535,7 +578,7 @@ do
       root|user|deployed|tree) modes="$modes $w" ;;
       listen|client|rules|pwfile|output) modes=$w ;;
       relay) need="$need exim4" ;;
-      tty|fresh|empty|expect=*) ;;
+      tty|fresh|empty|tail|expect=*) ;;
       redis) need="$need redis-server" ;;
       pam) need="$need root useradd chpasswd" ;;
       fixture=*) command -v "fx_${w#fixture=}_after" >/dev/null || bail "$where: no such fixture: $w" ;;
