@@ -97,12 +97,15 @@ static void wantfd(relay *R, int fd, short events)
 static int stepup(relay *R)
 {
   dir *d = &R->up;
-  if (!d->eof && d->len < sizeof(d->buf))
+  /* as many records as there are, up to a full buffer: one write to
+     prog, and one wake-up of it, for several records */
+  while (!d->eof && d->len < sizeof(d->buf))
   {
     ssize_t r = tls_read(R->ctx, d->buf + d->len, sizeof(d->buf) - d->len);
-    if (r > 0) added(R, d, r);
-    else if (!r) d->eof = 1;
+    if (r > 0) { added(R, d, r); continue; }
+    if (!r) d->eof = 1;
     else if (!want(R->x, &R->n, r, R->fds->netin, R->fds->netout)) return PN_TLS_END_TLS + 1;
+    break;
   }
   if (d->len && R->fds->toprog >= 0)
   {

@@ -12,7 +12,7 @@
    libtls under deadlines.  Only postern-tls includes this header and
    links libtls. */
 
-#define PN_TLS_RELAYBUF 16384   /* bytes buffered in each direction */
+#define PN_TLS_RELAYBUF 65536   /* bytes buffered in each direction */
 
 /* Why a relay ended. */
 #define PN_TLS_END_PROG 0       /* prog closed its side (or died) */
