@@ -4,7 +4,9 @@
 # own, pam_deny, a module that cannot be loaded, a module that hangs
 # (pam_exec running sleep, and one that hangs in the process itself), and
 # t/pam/pn-t-pam.so for what no stock module does simply: each PAM
-# status, a renamed user, the conversation.  Then the whole chain.
+# status, a renamed user, the conversation.  -p with -s: the senders
+# database binds the PAM users (entry, account, minuid).  Then the
+# whole chain.
 #
 # PAM reads its services from /etc/pam.d only: postern-checkpw has no
 # option to read them elsewhere (a root program should not let its
