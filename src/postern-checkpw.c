@@ -4,7 +4,8 @@
  * postern-checkpw: a checkpassword-interface verifier
  * (https://cr.yp.to/checkpwd/interface.html).  Reads user\0password\0 and
  * an optional timestamp\0 on fd 3; checks them against the compiled
- * password database (-f), PAM (-p) or the system accounts; on success
+ * password database (-f), PAM (-p) or the system accounts (with -p or
+ * without, optionally bound by the senders database -s); on success
  * becomes the account, sets USER, HOME, SHELL, SMTPSENDERS and SMTPLIMITS,
  * chdirs to HOME and execs prog.  Exits 1 for bad credentials, 2 for bad input on
  * fd 3, 100 for usage, 111 for temporary errors.
@@ -42,7 +43,7 @@
 #include "lib/pn_senders.h"
 #include "lib/pn_sig.h"
 
-#define USAGE "postern-checkpw [ -f pwdb.cdb | -p service | -s senders.cdb ] [ -a account ] [ -u minuid ] prog..."
+#define USAGE "postern-checkpw [ -f pwdb.cdb | [ -p service ] [ -s senders.cdb ] ] [ -a account ] [ -u minuid ] prog..."
 
 #define PN_PWBUF_SIZE 16384           /* getpwnam_r, getspnam_r scratch */
 #define PN_GROUPS_MAX 1024            /* supplementary groups of an account */
@@ -242,9 +243,9 @@ static unsigned int pamtimeout(void)
 }
 
 /* With -p: PAM (pn_pam.c), with PAM_RHOST the client's address.  *pc
-   becomes the user PAM settled on (PAM_USER), and the session's
-   account is that user when it is a system account, else dflt (-a). */
-static char const *check_pam(cred const *c, char const *service, char const *dflt, cred *pc, struct passwd *pw)
+   becomes the user PAM settled on (PAM_USER).  Returns 1 when that
+   user is a system account (its entry in *pw), else 0. */
+static int check_pam(cred const *c, char const *service, cred *pc, struct passwd *pw)
 {
   static pn_pam r = PN_PAM_ZERO;
   char q[PN_LOGVAL_SIZE];
@@ -267,7 +268,7 @@ static char const *check_pam(cred const *c, char const *service, char const *dfl
     pn_info("pam user=", pn_log_quote(q, c->user, c->userlen), " settled on user=", pn_log_quote(q2, pc->user, pc->userlen));
   x = getpw_name(pc->user, pw);
   if (x < 0) dietemp(1, "unable to read the passwd entry of a user", "");
-  return x ? pc->user : dflt;
+  return x;
 }
 
 /* Switches to the account, and checks that it took: no session runs
@@ -326,15 +327,36 @@ static void account(cred const *c, char const *name, unsigned int minuid, struct
   if (root) become(pw);
 }
 
-/* -s: a system user's entry in the senders database, which lists who
-   may submit: a user without one is refused.  Returns the account the
-   session runs as: the entry's, else -a's, else the user's own. */
+/* -s: the entry of a system user (or, with -p, of the user PAM settled
+   on) in the senders database, which lists who may submit: a user
+   without one is refused.  Returns the account the session runs as:
+   the entry's, else dflt (the caller's choice: -a's, else the user's
+   own, else none). */
 static char const *sysmap(cred const *c, char const *file, char const *dflt, pn_pwent *e)
 {
   int r = pn_senders_find(file, c->user, c->userlen, e);
   if (r < 0) dietemp(1, "unable to read the senders database ", file);
   if (!r) fail(c, "senders");
-  return e->accountlen ? e->account : dflt ? dflt : c->user;
+  return e->accountlen ? e->account : dflt;
+}
+
+/* With -p, the session's account: the user PAM settled on (*pc) when
+   it is a system account, else dflt (-a), and minuid applies to it.
+   With -s too, as without -p: the user must have an entry in the
+   senders database, minuid applies to the user's own system account
+   (when there is one), and the session runs as the entry's account,
+   else dflt, else the user's own. */
+static void pam_account(cred const *c, char const *service, char const *sendersdb, char const *dflt, unsigned int minuid, cred *pc, pn_pwent *e, struct passwd *pw)
+{
+  int own = check_pam(c, service, pc, pw);
+  char const *name = own ? pc->user : dflt;
+  if (sendersdb)
+  {
+    if (own && pw->pw_uid < minuid) fail(pc, "minuid");
+    name = sysmap(pc, sendersdb, dflt ? dflt : own ? pc->user : 0, e);
+    minuid = 1;
+  }
+  account(pc, name, minuid, pw);
 }
 
 /* The program is exec'd after the chdir to HOME: a relative path with a
@@ -416,7 +438,7 @@ int main(int argc, char const *const *argv)
     }
     argc -= l.ind; argv += l.ind;
   }
-  if (!argc || (!!pwdb + !!service + !!sendersdb > 1)) dieusage();
+  if (!argc || (pwdb && (service || sendersdb))) dieusage();
   /* a PAM service is a file name in /etc/pam.d */
   if (service && (!*service || strchr(service, '/') || !strcmp(service, ".") || !strcmp(service, ".."))) dieusage();
   if (!fd_sanitize()) dietemp(1, "unable to open fds 0 to 2", "");
@@ -425,7 +447,7 @@ int main(int argc, char const *const *argv)
   if (!c.userlen || !*c.pw) fail(&c, "empty");
   if (service)
   {
-    account(&pc, check_pam(&c, service, dflt, &pc, &pw), minuid, &pw);
+    pam_account(&c, service, sendersdb, dflt, minuid, &pc, &e, &pw);
     run(prog, argv, &pc, &pw, &e);
   }
   else if (pwdb)
@@ -436,7 +458,7 @@ int main(int argc, char const *const *argv)
   else
   {
     check_accounts(&c, minuid, &pw);
-    if (sendersdb) account(&c, sysmap(&c, sendersdb, dflt, &e), 1, &pw);
+    if (sendersdb) account(&c, sysmap(&c, sendersdb, dflt ? dflt : c.user, &e), 1, &pw);
     else account(&c, c.user, minuid, &pw);
   }
   run(prog, argv, &c, &pw, &e);

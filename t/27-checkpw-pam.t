@@ -4,7 +4,9 @@
 # own, pam_deny, a module that cannot be loaded, a module that hangs
 # (pam_exec running sleep, and one that hangs in the process itself), and
 # t/pam/pn-t-pam.so for what no stock module does simply: each PAM
-# status, a renamed user, the conversation.  Then the whole chain.
+# status, a renamed user, the conversation.  -p with -s: the senders
+# database binds the PAM users (entry, account, minuid).  Then the
+# whole chain.
 #
 # PAM reads its services from /etc/pam.d only: postern-checkpw has no
 # option to read them elsewhere (a root program should not let its
@@ -213,6 +215,70 @@ svc rename3 "auth required $M user=root" "account required pam_permit.so"
 is "$(pk "$U" pw-unix rename3 -a "$A")" 1 "renamed to root: 1 (minuid)"
 svc rename4 "auth required $M user=a:b" "account required pam_permit.so"
 is "$(pk "$U" pw-unix rename4 -a "$A")" 111 "renamed to a name that cannot be an account: 111"
+
+# --- -s with -p: the senders database binds PAM users ---
+# (the services unix and rename2 above)
+sdb()
+{
+  printf '%s\n' "$@" >"$TMP/senders"
+  postern-passwd -f "$TMP/senders" make >/dev/null 2>&1 || bail "postern-passwd make (senders)"
+}
+S=$TMP/senders.cdb
+sdb "$U:*::$U@example.org @example.com:msgs=5/1h"
+SMTPSENDERS=inherited@example.net
+export SMTPSENDERS
+is "$(pk "$U" pw-unix unix -s "$S" -a "$A" -u 1)" 0 "-p with -s: a listed user runs the session"
+is "$(report_ids "$OUT/r")" "$AUID $AUID $AGID $AGID" "as the -a account, not the user's own"
+env=$(report_get "$OUT/r" env)
+like "$env" "^USER=$U\$" "USER is the PAM user"
+like "$env" "^HOME=$AHOME\$" "HOME the -a account's"
+like "$env" "^SMTPSENDERS=$U@example.org @example.com\$" "SMTPSENDERS from the entry"
+like "$env" "^SMTPLIMITS=msgs=5/1h\$" "SMTPLIMITS from the entry"
+like "$(cat "$TMP/cpw.err")" "auth ok user=\"$U\" account=$A uid=$AUID" "logged with the user and the account"
+sdb "$U:*::"
+is "$(pk "$U" pw-unix unix -s "$S" -a "$A")" 0 "an empty senders field: the session runs"
+unlike "$(report_get "$OUT/r" env)" "^SMTPSENDERS=" "and an inherited SMTPSENDERS is removed (any sender)"
+unset SMTPSENDERS
+sdb "other$$:*::other@example.org"
+is "$(pk "$U" pw-unix unix -s "$S" -a "$A")" 1 "-p with -s: a user PAM accepts but not in the senders database: 1"
+like "$(cat "$TMP/cpw.err")" "auth fail user=\"$U\" reason=senders sid=[^ ]+\$" "logged as reason=senders"
+ok "no session ran" test ! -e "$OUT/r"
+sdb "$U:*::$U@example.org"
+is "$(pk "$U" pw-unix- unix -s "$S" -a "$A")" 1 "-p with -s: a wrong password: 1"
+like "$(cat "$TMP/cpw.err")" "auth fail user=\"$U\" reason=password" "logged as reason=password"
+ok "no session ran" test ! -e "$OUT/r"
+is "$(pk "$U" pw-unix unix -s "$S")" 0 "-p with -s, no -a, no account field: the session runs"
+is "$(report_ids "$OUT/r")" "$UUID $UUID $UGID $UGID" "as the user's own account"
+like "$(report_get "$OUT/r" env)" "^SMTPSENDERS=$U@example.org\$" "with the entry's senders"
+sdb "$U:*:$U:$U@example.org"
+is "$(pk "$U" pw-unix unix -s "$S" -a "$A")" 0 "an entry with an account field"
+is "$(report_ids "$OUT/r")" "$UUID $UUID $UGID $UGID" "runs as that account, not -a"
+sdb "$U:*:nosuch$$:"
+is "$(pk "$U" pw-unix unix -s "$S" -a "$A")" 111 "an entry whose account does not exist: 111"
+like "$(cat "$TMP/cpw.err")" "no such account: nosuch$$" "logged"
+sdb "$U:*::"
+is "$(pk "$U" pw-unix unix -s "$S" -a "$A" -u "$((UUID + 1))")" 1 "-u above the user's own uid: 1"
+like "$(cat "$TMP/cpw.err")" "reason=minuid" "logged as reason=minuid"
+if [ "$AUID" -lt "$UUID" ]
+then
+  is "$(pk "$U" pw-unix unix -s "$S" -a "$A" -u "$UUID")" 0 "-u applies to the user's own account, not to the mapped one below it"
+  is "$(report_ids "$OUT/r")" "$AUID $AUID $AGID $AGID" "(which the session runs as)"
+else
+  skip "-u and the mapped account" "the -a account's uid is not below the user's"
+fi
+sdb "virt$$:*::virt$$@example.org"
+is "$(pk "$U" pw-unix rename2 -s "$S" -a "$A")" 0 "a PAM user that is no system account, listed: runs as -a"
+is "$(report_ids "$OUT/r")" "$AUID $AUID $AGID $AGID" "(the -a account)"
+like "$(report_get "$OUT/r" env)" "^SMTPSENDERS=virt$$@example.org\$" "keyed by the user PAM settled on"
+is "$(pk "$U" pw-unix rename2 -s "$S")" 111 "the same without -a: 111"
+like "$(cat "$TMP/cpw.err")" "no account to run the session of user \"virt$$\"" "and says why"
+sdb "$U:*::"
+is "$(pk "$U" pw-unix rename2 -s "$S" -a "$A")" 1 "keyed by the user PAM settled on, not the name given"
+like "$(cat "$TMP/cpw.err")" "auth fail user=\"virt$$\" reason=senders" "logged with the settled name"
+is "$(pk "$U" pw-unix unix -s "$TMP/nosuch.cdb" -a "$A")" 111 "a senders database that cannot be opened: 111"
+creds "$U" pw-unix >"$TMP/c"
+is "$(cpw "$TMP/c" -p "$P-unix" -s "$S" -f "$TMP/h.cdb" pn-t-report "$OUT/r")" 100 "-p, -s and -f: usage, 100"
+is "$(cpw "$TMP/c" -s "$S" -f "$TMP/h.cdb" pn-t-report "$OUT/r")" 100 "-s with -f: usage, 100"
 
 # --- the conversation ---
 svc conv "auth required $M ask=off want=pw-conv say=hello sayerr=oops saypw" "account required pam_permit.so"

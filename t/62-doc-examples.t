@@ -507,6 +507,17 @@ fx_senders_after()
   [ "$(postern-passwd -f "$PN_T62_ETC/senders" list)" = "alice::alice@example.org" ]
 }
 # A Maildir for /srv/mail/outbox, with a message after.
+# The senders database of the PAM user (the pam word's alice), made
+# before: postern-checkpw -p -s refuses a user with no line in it.
+fx_pamsenders_before()
+{
+  printf '%s:*::alice@example.org\n' "$PAMU" >"$PN_T62_ETC/senders" &&
+  postern-passwd -f "$PN_T62_ETC/senders" make >/dev/null 2>&1
+}
+fx_pamsenders_after()
+{
+  [ -s "$PN_T62_ETC/senders.cdb" ]
+}
 fx_srvmail_before()
 {
   maildir "$1/srv"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # System accounts (Cyrus SASL's "pwcheck_method: shadow") with the
-# shipped conf/tcpserver/run: PASSWD empty, MINUID, SENDERS.  Real
+# shipped conf/tcpserver/run: PASSWD empty, MINUID, SENDERS; and PAM.  Real
 # system accounts with passwords in /etc/shadow, created and removed
 # here: who may submit, the senders each may use, and the account the
 # sessions run as (the outbox's owner, which the users cannot write).
@@ -52,8 +52,17 @@ svc()
   d_tcpserver "$@" "PASSWD=/etc/postern/passwd.cdb" "PASSWD=/etc/postern/passwd.cdb
 PASSWD=" "SENDERS=
 " "SENDERS=$TMP/senders.cdb
+" "PAM=
+" "PAM=$PAMSVC
 "
 }
+# The PAM service of the PAM part below (empty: none, here).
+PAMSVC=
+pam_cleanup()
+{
+  [ -z "$PAMSVC" ] || rm -f "/etc/pam.d/$PAMSVC"
+}
+atexit pam_cleanup
 svc sys || bail "the run script did not start tcpserver: $(cat "$TMP/sys.log")"
 
 plain() { printf '\0%s\0%s' "$1" "$2" | base64 -w0; }
@@ -90,6 +99,64 @@ like "$(cat "$TMP/sys.log")" "^postern-checkpw: info: auth fail user=\"$L\" reas
 out=$(authcode "$A" wrong)
 is "$out" "535 5.7.8" "a wrong system password: 535 5.7.8"
 server_stop sys
+
+# The same through PAM: PAM=, PASSWD empty, SENDERS.  The shipped
+# conf/pam/postern (pam_unix) checks the same system passwords; the
+# senders database still says who may submit and as whom, and the
+# sessions run as ACCOUNT, which owns the outbox.
+PAMSVC=pn-t-pamrun-$$
+cp "$CONF/pam/postern" "/etc/pam.d/$PAMSVC"
+svc pam || bail "the run script with PAM did not start tcpserver: $(cat "$TMP/pam.log")"
+ok "tcpserver runs postern-checkpw -p with -s and -a" \
+  sh -c "ps -eo args | grep -q -e '/postern-checkpw -p $PAMSVC -u 1000 -s $TMP/senders.cdb -a $ACCT '"
+n0=$(d_count)
+out=$(msg "$A" "$A@example.org" | tail -n 6 | tr '\n' ' ')
+is "$out" "235 2.7.0 250 2.1.0 250 2.1.5 354 250 2.0.0 221 2.0.0 " "PAM: a listed user with the system password sends as its address"
+is "$(d_count)" "$((n0 + 1))" "PAM: into the outbox"
+is "$(stat -c %U "$(d_last)")" "$ACCT" "PAM: written as the ACCOUNT setting's account, not the user's"
+is "$(stat -c %a "$OUTBOX")" 700 "(an outbox the user cannot write)"
+like "$(cat "$TMP/pam.log")" "^postern-checkpw: info: auth ok user=\"$A\" account=$ACCT " "PAM: logged with the user and the account"
+out=$(msg "$A" "ceo@example.org" | grep -A1 '^235' | sed -n 2p)
+is "$out" "553 5.7.1" "PAM: a sender not in the user's list: 553 5.7.1"
+out=$(authcode "$B" "pw $B")
+is "$out" "535 5.7.8" "PAM: the right password of a user not in the senders database: 535 5.7.8"
+like "$(cat "$TMP/pam.log")" "^postern-checkpw: info: auth fail user=\"$B\" reason=senders sid=[^ ]+\$" "PAM: logged: reason=senders"
+out=$(authcode "$L" "pw $L")
+is "$out" "535 5.7.8" "PAM: a listed system account below MINUID: 535 5.7.8"
+like "$(cat "$TMP/pam.log")" "^postern-checkpw: info: auth fail user=\"$L\" reason=minuid sid=[^ ]+\$" "PAM: logged: reason=minuid"
+out=$(authcode "$A" wrong)
+is "$out" "535 5.7.8" "PAM: a wrong password: 535 5.7.8"
+server_stop pam
+
+# The options the run script gives, and PAM with PASSWD: a fake
+# tcpserver prints its arguments.
+mkdir -p "$TMP/fake"
+printf '#!/bin/sh\necho tcpserver "$@"\n' >"$TMP/fake/tcpserver"
+chmod 755 "$TMP/fake/tcpserver"
+# runargs OLD NEW...: conf/tcpserver/run with those settings replaced, run
+runargs()
+{
+  cp "$CONF/tcpserver/run" "$TMP/run.sh"
+  d_subst "$TMP/run.sh" "$@"
+  PATH=$TMP/fake:$PATH d_limit sh "$TMP/run.sh"
+}
+out=$(runargs "PASSWD=/etc/postern/passwd.cdb" "PASSWD=" "PAM=
+" "PAM=postern
+" "SENDERS=
+" "SENDERS=/etc/postern/senders.cdb
+")
+like "$out" "/postern-checkpw -p postern -u 1000 -s /etc/postern/senders.cdb -a vmail /" "PAM=postern, SENDERS: postern-checkpw -p postern -u 1000 -s ... -a vmail"
+unlike "$out" "warning" "PAM is a setting of the script's own"
+out=$(runargs "PASSWD=/etc/postern/passwd.cdb" "PASSWD=" "PAM=
+" "PAM=postern
+" "ACCOUNT=vmail" "ACCOUNT=")
+like "$out" "/postern-checkpw -p postern -u 1000 /" "PAM without SENDERS and ACCOUNT: -p and -u only"
+out=$(runargs "PAM=
+" "PAM=postern
+")
+st=$?
+is "$out" "postern run: PAM and PASSWD are both set: empty PASSWD to check passwords through PAM" "PAM with PASSWD: one clear line"
+is "$st" 100 "and exit 100, tcpserver not run"
 
 # An entry's account field: that user's sessions run as its own account
 # (here the user's; with the sendmail -bs QUEUE, the MTA sees the user).
