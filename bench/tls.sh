@@ -248,7 +248,11 @@ quarter; the dynamic loader mapping and relocating libcrypto and libssl
 an eighth; the handshake itself a tenth. In W2 this fixed cost is most
 of the difference; in W4 the bulk path shows: each byte is decrypted
 and then copied once more than in plaintext, through the pipe to the
-session's programs.
+session's programs. Most of the fixed cost is spent in OpenSSL 3, not
+in libtls, so calling libssl directly would not remove it. Kernel TLS,
+which would take the bulk path out of postern-tls (the kernel
+decrypting into the socket the session reads), needs libssl directly
+and a kernel with the TLS module; this machine's kernel has none.
 
 Port 587: half of W1's sessions (AUTH PLAIN with yescrypt, one 2 KB
 message, $W1_C at a time) over STARTTLS, through postern-tls without
