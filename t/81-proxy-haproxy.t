@@ -9,6 +9,7 @@
 # chain.  The client's own address must show in Received, in the log and
 # in the plaintext-AUTH rule.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/helpers/pn-t-haproxy-lib.sh"
 . "$(dirname "$0")/helpers/pn-t-deploy-lib.sh"
 
 require "HAProxy in front of postern" "needs haproxy, tcpserver, tcprules (ucspi-tcp) and swaks" \
@@ -63,39 +64,9 @@ frontend remote1
     tcp-request connection set-src ipv4(192.0.2.8)
     default_backend v1
 EOF
-haproxy -c -q -f "$TMP/haproxy.cfg" >"$TMP/haproxy.check" 2>&1 || bail "haproxy refuses the configuration: $(cat "$TMP/haproxy.check")"
-server_start haproxy "$HPORT" haproxy -db -f "$TMP/haproxy.cfg" || bail "haproxy did not start: $(cat "$TMP/haproxy.log")"
-
-# hstat: "server status check_status" for each server, from haproxy's
-# stats socket
-hstat()
-{
-  python3 - "$TMP/haproxy.sock" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-s.sendall(b"show stat\n")
-d = b""
-while True:
-    b = s.recv(65536)
-    if not b:
-        break
-    d += b
-for l in d.decode().splitlines():
-    f = l.split(",")
-    if len(f) > 36 and f[1] not in ("FRONTEND", "BACKEND", "svname"):
-        # "* L7OK" while a check runs: the last result is what counts
-        print(f[1], f[17], f[36].lstrip("* "))
-PY
-}
-i=0
-# checks every second; each may take up to 10 s on a busy machine
-while [ $i -lt 300 ] && [ "$(hstat | grep -c ' UP L7OK$')" -lt 2 ]
-do
-  sleep 0.2
-  i=$((i + 1))
-done
-is "$(hstat | sort)" "postern1 UP L7OK
+hap_start
+hap_up 2 >"$TMP/hap.up"
+is "$(cat "$TMP/hap.up")" "postern1 UP L7OK
 v1 UP L7OK" "health checks through postern-proxy: both servers up, SMTP checks passed (L7OK)"
 log=$(cat "$TMP/tcp.log")
 like "$log" '^postern-proxy: info: accept local proxy=127\.0\.0\.1 version=2 sid=[^ ]+$' "send-proxy-v2's check: a LOCAL header, the connection's own addresses kept"

@@ -16,6 +16,7 @@
 # session; limits 451 4.3.0) and started again; the client's own
 # address in Received and in the log of both hosts.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/helpers/pn-t-haproxy-lib.sh"
 . "$(dirname "$0")/helpers/pn-t-deploy-lib.sh"
 
 require "two postern hosts behind HAProxy, sharing Redis" "needs haproxy, redis-server, redis-cli, tcpserver and tcprules (ucspi-tcp)" \
@@ -118,39 +119,9 @@ frontend hostb
 backend hostb
     server hostb 127.0.0.1:$B send-proxy-v2
 EOF
-haproxy -c -q -f "$TMP/haproxy.cfg" >"$TMP/haproxy.check" 2>&1 || bail "haproxy refuses the configuration: $(cat "$TMP/haproxy.check")"
-server_start haproxy "$HPORT" haproxy -db -f "$TMP/haproxy.cfg" || bail "haproxy did not start: $(cat "$TMP/haproxy.log")"
-
-# hstat: "server status check_status" for each checked server, from
-# haproxy's stats socket
-hstat()
-{
-  python3 - "$TMP/haproxy.sock" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-s.sendall(b"show stat\n")
-d = b""
-while True:
-    b = s.recv(65536)
-    if not b:
-        break
-    d += b
-for l in d.decode().splitlines():
-    f = l.split(",")
-    if len(f) > 36 and f[0] == "postern" and f[1] not in ("FRONTEND", "BACKEND"):
-        # "* L7OK" while a check runs: the last result is what counts
-        print(f[1], f[17], f[36].lstrip("* "))
-PY
-}
-i=0
-# checks every second; each may take up to 10 s on a busy machine
-while [ $i -lt 300 ] && [ "$(hstat | grep -c ' UP L7OK$')" -lt 2 ]
-do
-  sleep 0.2
-  i=$((i + 1))
-done
-is "$(hstat | sort)" "postern1 UP L7OK
+hap_start
+hap_up 2 postern >"$TMP/hap.up"
+is "$(cat "$TMP/hap.up")" "postern1 UP L7OK
 postern2 UP L7OK" "the shipped haproxy.cfg, both hosts behind it: health checks through postern-proxy passed (L7OK)"
 
 # ---- the client ----
