@@ -34,18 +34,6 @@ d_tcprules remote
 tls_tcpserver tls tcpserver-465 || bail "tcpserver did not start: $(cat "$TMP/tls.log")"
 t_result 0 "conf/tcpserver-465/run listens on 127.0.0.1:$PORT"
 
-# check_msg NAME [IP-ERE]: the client's address, 192.0.2.1 by default
-check_msg()
-{
-  name=$1
-  ip=${2:-192\.0\.2\.1}
-  is "$(d_count)" "$((n0 + 1))" "$name: one message in the outbox"
-  f=$(d_last)
-  d_body "$f" >"$TMP/got"
-  ok "$name: the message, byte for byte" cmp "$TMP/got" "$TMP/$name.msg"
-  like "$(sed -n 3,4p "$f" | tr '\n\t' '  ')" '^Received: from [^ ]+ \(\['"$ip"'\]\)  by mail\.example\.org \(postern\) with ESMTPSA \(TLSv1\.3 TLS_[A-Z0-9_]+\) id ' "$name: Received says ESMTPSA and the client's address"
-}
-
 ### swaks
 if d_have swaks && perl -MNet::SSLeay -e 1 2>/dev/null
 then
@@ -57,7 +45,7 @@ then
   is "$?" "0" "swaks --tls-on-connect --tls-verify: AUTH PLAIN and a message"
   like "$(cat "$TMP/swaks.out")" '=== TLS started with cipher TLSv1\.3:' "swaks: TLS 1.3"
   like "$(cat "$TMP/swaks.out")" '<~  250 AUTH PLAIN LOGIN' "swaks: AUTH offered to a remote client inside TLS"
-  check_msg swaks
+  tls_check_msg swaks
   d_limit swaks --server "127.0.0.1:$PORT" --local-interface 127.0.0.2 --tls-on-connect \
     --tls-verify --tls-ca-path "$TLS/ca.pem" --auth PLAIN --auth-user alice --auth-password wrong \
     --from alice@example.org --to bob@example.org --data "@$TMP/swaks.swaks" >"$TMP/swaks.out" 2>&1
@@ -94,7 +82,7 @@ PY
 out=$(d_limit python3 "$TMP/py.py" "$PORT" "$TLS/ca.pem" "$TMP/py.crlf" secret 2>&1)
 is "$out" "auth True TLSv1.3
 sent" "python3 SMTP_SSL: TLS 1.3, AUTH offered, login, a message"
-check_msg py
+tls_check_msg py
 out=$(d_limit python3 "$TMP/py.py" "$PORT" "$TLS/ca.pem" "$TMP/py.crlf" wrong 2>&1)
 is "$out" "auth True TLSv1.3
 autherror 535" "python3, a wrong password: 535"
@@ -102,67 +90,11 @@ out=$(d_limit python3 "$TMP/py.py" "$PORT" "$TLS/ca2.pem" "$TMP/py.crlf" secret 
 is "$out" "verify unable to get local issuer certificate" "python3, a certificate it does not trust: refused"
 is "$(d_count)" "$((n0 + 1))" "python3: nothing more delivered"
 
-### curl smtps://
-if d_have curl
-then
-  d_msg curl
-  n0=$(d_count)
-  d_limit curl -sS --interface 127.0.0.2 --cacert "$TLS/ca.pem" --ssl-reqd --user alice:secret \
-    --mail-from alice@example.org --mail-rcpt bob@example.org -T "$TMP/curl.crlf" \
-    "smtps://localhost:$PORT" >"$TMP/curl.out" 2>&1
-  is "$?" "0" "curl smtps:// --ssl-reqd, the name verified: a message"
-  check_msg curl
-  d_limit curl -sS --interface 127.0.0.2 --cacert "$TLS/ca.pem" --ssl-reqd --user alice:wrong \
-    --mail-from alice@example.org --mail-rcpt bob@example.org -T "$TMP/curl.crlf" \
-    "smtps://localhost:$PORT" >"$TMP/curl.out" 2>&1
-  is "$?" "67" "curl, a wrong password: login denied (67)"
-  d_limit curl -sS --cacert "$TLS/ca2.pem" --ssl-reqd --user alice:secret \
-    --mail-from alice@example.org --mail-rcpt bob@example.org -T "$TMP/curl.crlf" \
-    "smtps://localhost:$PORT" >"$TMP/curl.out" 2>&1
-  is "$?" "60" "curl, a certificate it does not trust: refused (60)"
-  is "$(d_count)" "$((n0 + 1))" "curl: nothing more delivered"
-else
-  for i in 1 2 3 4 5 6 7; do skip "curl over TLS" "curl is not installed"; done
-fi
+### curl
+tls_curl smtps "TLS on connect"
 
-### msmtp, TLS on connect (tls_starttls off)
-if d_have msmtp
-then
-  mrc()
-  {
-    cat >"$TMP/msmtprc" <<RC
-defaults
-tls on
-tls_starttls off
-tls_trust_file $1
-account test
-host localhost
-port $PORT
-source_ip 127.0.0.2
-auth plain
-user alice
-password $2
-from alice@example.org
-RC
-    chmod 600 "$TMP/msmtprc"
-  }
-  d_msg msmtp
-  n0=$(d_count)
-  mrc "$TLS/ca.pem" secret
-  d_limit msmtp -C "$TMP/msmtprc" -a test bob@example.org <"$TMP/msmtp.msg" >"$TMP/msmtp.out" 2>&1
-  is "$?" "0" "msmtp, tls_starttls off: a message"
-  check_msg msmtp
-  mrc "$TLS/ca.pem" wrong
-  d_limit msmtp -C "$TMP/msmtprc" -a test bob@example.org <"$TMP/msmtp.msg" >"$TMP/msmtp.out" 2>&1
-  is "$?" "77" "msmtp, a wrong password: refused (77)"
-  mrc "$TLS/ca2.pem" secret
-  d_limit msmtp -C "$TMP/msmtprc" -a test bob@example.org <"$TMP/msmtp.msg" >"$TMP/msmtp.out" 2>&1
-  st=$?
-  like "$st $(cat "$TMP/msmtp.out")" '^69 .*TLS certificate verification failed' "msmtp, a certificate it does not trust: refused (69)"
-  is "$(d_count)" "$((n0 + 1))" "msmtp: nothing more delivered"
-else
-  for i in 1 2 3 4 5 6 7; do skip "msmtp over TLS" "msmtp is not installed"; done
-fi
+### msmtp
+tls_msmtp off "TLS on connect"
 
 ### openssl s_client, lock step
 d_msg sc
@@ -180,7 +112,7 @@ QUIT
 EOF
 )
 is "$(printf '%s\n' "$out" | codes | tr '\n' ' ')" "220 250 250 250 250 250 250 250 250 250 235 2.7.0 250 2.1.0 250 2.1.5 354 250 2.0.0 221 2.0.0 " "openssl s_client: the whole session over TLS"
-check_msg sc '127\.0\.0\.1'
+tls_check_msg sc '127\.0\.0\.1'
 
 ### what runs where: postern-tls as nobody, with no new privileges
 printf 'NOOP\n' | hold=5 d_chat "$PORT" >/dev/null 2>&1 &

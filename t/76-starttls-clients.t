@@ -25,18 +25,6 @@ TLS=starttls
 " || bail "tcpserver did not start: $(cat "$TMP/st.log")"
 t_result 0 "conf/tcpserver/run with TLS=starttls listens on 127.0.0.1:$PORT"
 
-# check_msg NAME [IP-ERE]: the client's address, 192.0.2.1 by default
-check_msg()
-{
-  name=$1
-  ip=${2:-192\.0\.2\.1}
-  is "$(d_count)" "$((n0 + 1))" "$name: one message in the outbox"
-  f=$(d_last)
-  d_body "$f" >"$TMP/got"
-  ok "$name: the message, byte for byte" cmp "$TMP/got" "$TMP/$name.msg"
-  like "$(sed -n 3,4p "$f" | tr '\n\t' '  ')" '^Received: from [^ ]+ \(\['"$ip"'\]\)  by mail\.example\.org \(postern\) with ESMTPSA \(TLSv1\.3 TLS_(AES_256_GCM_SHA384|CHACHA20_POLY1305_SHA256|AES_128_GCM_SHA256)\) id ' "$name: Received says ESMTPSA, the protocol and the cipher"
-}
-
 ### swaks --tls
 if d_have swaks && perl -MNet::SSLeay -e 1 2>/dev/null
 then
@@ -52,7 +40,7 @@ then
   like "$(cat "$TMP/swaks.out")" '=== TLS started with cipher TLSv1\.3:' "swaks: TLS 1.3"
   like "$(cat "$TMP/swaks.out")" '<~  250 AUTH PLAIN LOGIN' "swaks: AUTH offered after TLS"
   unlike "$(sed -n '/TLS started/,$p' "$TMP/swaks.out")" 'STARTTLS' "swaks: no STARTTLS offered after TLS"
-  check_msg swaks
+  tls_check_msg swaks
   d_limit swaks --server "127.0.0.1:$PORT" --local-interface 127.0.0.2 --tls \
     --tls-verify --tls-ca-path "$TLS/ca.pem" --auth PLAIN --auth-user alice --auth-password wrong \
     --from alice@example.org --to bob@example.org --data "@$TMP/swaks.swaks" >"$TMP/swaks.out" 2>&1
@@ -92,7 +80,7 @@ out=$(d_limit python3 "$TMP/py.py" "$PORT" "$TLS/ca.pem" "$TMP/py.crlf" secret 2
 is "$out" "clear True False
 tls False True TLSv1.3
 sent" "python3 starttls(): STARTTLS and no AUTH in clear, AUTH and no STARTTLS after, login, a message"
-check_msg py
+tls_check_msg py
 out=$(d_limit python3 "$TMP/py.py" "$PORT" "$TLS/ca.pem" "$TMP/py.crlf" wrong 2>&1)
 is "$out" "clear True False
 tls False True TLSv1.3
@@ -102,67 +90,11 @@ is "$out" "clear True False
 verify unable to get local issuer certificate" "python3, a certificate it does not trust: refused"
 is "$(d_count)" "$((n0 + 1))" "python3: nothing more delivered"
 
-### curl --ssl-reqd smtp://
-if d_have curl
-then
-  d_msg curl
-  n0=$(d_count)
-  d_limit curl -sS --interface 127.0.0.2 --cacert "$TLS/ca.pem" --ssl-reqd --user alice:secret \
-    --mail-from alice@example.org --mail-rcpt bob@example.org -T "$TMP/curl.crlf" \
-    "smtp://localhost:$PORT" >"$TMP/curl.out" 2>&1
-  is "$?" "0" "curl smtp:// --ssl-reqd (STARTTLS), the name verified: a message"
-  check_msg curl
-  d_limit curl -sS --interface 127.0.0.2 --cacert "$TLS/ca.pem" --ssl-reqd --user alice:wrong \
-    --mail-from alice@example.org --mail-rcpt bob@example.org -T "$TMP/curl.crlf" \
-    "smtp://localhost:$PORT" >"$TMP/curl.out" 2>&1
-  is "$?" "67" "curl, a wrong password: login denied (67)"
-  d_limit curl -sS --cacert "$TLS/ca2.pem" --ssl-reqd --user alice:secret \
-    --mail-from alice@example.org --mail-rcpt bob@example.org -T "$TMP/curl.crlf" \
-    "smtp://localhost:$PORT" >"$TMP/curl.out" 2>&1
-  is "$?" "60" "curl, a certificate it does not trust: refused (60)"
-  is "$(d_count)" "$((n0 + 1))" "curl: nothing more delivered"
-else
-  for i in 1 2 3 4 5 6 7; do skip "curl STARTTLS" "curl is not installed"; done
-fi
+### curl
+tls_curl smtp "STARTTLS"
 
-### msmtp, tls_starttls on
-if d_have msmtp
-then
-  mrc()
-  {
-    cat >"$TMP/msmtprc" <<RC
-defaults
-tls on
-tls_starttls on
-tls_trust_file $1
-account test
-host localhost
-port $PORT
-source_ip 127.0.0.2
-auth plain
-user alice
-password $2
-from alice@example.org
-RC
-    chmod 600 "$TMP/msmtprc"
-  }
-  d_msg msmtp
-  n0=$(d_count)
-  mrc "$TLS/ca.pem" secret
-  d_limit msmtp -C "$TMP/msmtprc" -a test bob@example.org <"$TMP/msmtp.msg" >"$TMP/msmtp.out" 2>&1
-  is "$?" "0" "msmtp, tls_starttls on: a message"
-  check_msg msmtp
-  mrc "$TLS/ca.pem" wrong
-  d_limit msmtp -C "$TMP/msmtprc" -a test bob@example.org <"$TMP/msmtp.msg" >"$TMP/msmtp.out" 2>&1
-  is "$?" "77" "msmtp, a wrong password: refused (77)"
-  mrc "$TLS/ca2.pem" secret
-  d_limit msmtp -C "$TMP/msmtprc" -a test bob@example.org <"$TMP/msmtp.msg" >"$TMP/msmtp.out" 2>&1
-  st=$?
-  like "$st $(cat "$TMP/msmtp.out")" '^69 .*TLS certificate verification failed' "msmtp, a certificate it does not trust: refused (69)"
-  is "$(d_count)" "$((n0 + 1))" "msmtp: nothing more delivered"
-else
-  for i in 1 2 3 4 5 6 7; do skip "msmtp STARTTLS" "msmtp is not installed"; done
-fi
+### msmtp
+tls_msmtp on "STARTTLS"
 
 ### openssl s_client -starttls smtp, lock step, the whole session
 d_msg sc
@@ -181,7 +113,7 @@ QUIT
 EOF
 )
 is "$(printf '%s\n' "$out" | codes | tr '\n' ' ')" "250 250 250 250 250 250 250 250 250 235 2.7.0 250 2.1.0 250 2.1.5 354 250 2.0.0 221 2.0.0 " "openssl s_client -starttls smtp: EHLO again, AUTH, a message, QUIT"
-check_msg sc '127\.0\.0\.1'
+tls_check_msg sc '127\.0\.0\.1'
 like "$(sed -n 3p "$f")" '^Received: from sc\.example ' "Received: the EHLO after TLS"
 out=$(nogreet=1 tls_sclient "$PORT" -starttls smtp -CAfile "$TLS/ca.pem" -verify_return_error <<EOF
 AUTH PLAIN $(printf 'alice\0alice\0wrong' | base64)

@@ -27,6 +27,18 @@
 #   tls_gone NAME        true once the server NAME (server_start) runs
 #                        no session: no process of its session but itself
 #                        (false after 10 s); nothing left behind
+#   tls_check_msg NAME [IP]
+#                        4 tests: one more message in the outbox ($n0 the
+#                        count before), $TMP/NAME.msg byte for byte, and a
+#                        Received line naming ESMTPSA with TLS 1.3 and its
+#                        cipher, and IP (ERE; default 192.0.2.1)
+#   tls_curl SCHEME WHAT 7 tests: curl to localhost:$PORT (SCHEME smtps,
+#                        TLS on connect, or smtp, STARTTLS), --ssl-reqd: a
+#                        message; a wrong password, 67; a CA it does not
+#                        trust, 60; WHAT names the tests
+#   tls_msmtp on|off WHAT
+#                        7 tests: the same with msmtp, tls_starttls on|off
+#                        (77 and 69 for the refusals)
 
 TLS=$TMP/tls
 
@@ -142,4 +154,83 @@ tls_gone()
     t_i=$((t_i + 1))
   done
   return 1
+}
+
+tls_check_msg()
+{
+  name=$1
+  ip=${2:-192\.0\.2\.1}
+  is "$(d_count)" "$((n0 + 1))" "$name: one message in the outbox"
+  f=$(d_last)
+  d_body "$f" >"$TMP/got"
+  ok "$name: the message, byte for byte" cmp "$TMP/got" "$TMP/$name.msg"
+  like "$(sed -n 3,4p "$f" | tr '\n\t' '  ')" '^Received: from [^ ]+ \(\['"$ip"'\]\)  by mail\.example\.org \(postern\) with ESMTPSA \(TLSv1\.3 TLS_(AES_256_GCM_SHA384|CHACHA20_POLY1305_SHA256|AES_128_GCM_SHA256)\) id ' "$name: Received says ESMTPSA, the protocol and the cipher"
+}
+
+# tls_curl1 SCHEME CA PASSWORD [--interface 127.0.0.2]: one curl run
+tls_curl1()
+{
+  d_limit curl -sS ${4:+--interface "$4"} --cacert "$2" --ssl-reqd --user "alice:$3" \
+    --mail-from alice@example.org --mail-rcpt bob@example.org -T "$TMP/curl.crlf" \
+    "$1://localhost:$PORT" >"$TMP/curl.out" 2>&1
+}
+
+tls_curl()
+{
+  if d_have curl
+  then
+    d_msg curl
+    n0=$(d_count)
+    tls_curl1 "$1" "$TLS/ca.pem" secret 127.0.0.2
+    is "$?" "0" "curl $1:// --ssl-reqd ($2), the name verified: a message"
+    tls_check_msg curl
+    tls_curl1 "$1" "$TLS/ca.pem" wrong 127.0.0.2
+    is "$?" "67" "curl ($2), a wrong password: login denied (67)"
+    tls_curl1 "$1" "$TLS/ca2.pem" secret
+    is "$?" "60" "curl ($2), a certificate it does not trust: refused (60)"
+    is "$(d_count)" "$((n0 + 1))" "curl ($2): nothing more delivered"
+  else
+    for i in 1 2 3 4 5 6 7; do skip "curl ($2)" "curl is not installed"; done
+  fi
+}
+
+# tls_msmtp1 on|off CA PASSWORD: one msmtp run; its status
+tls_msmtp1()
+{
+  cat >"$TMP/msmtprc" <<RC
+defaults
+tls on
+tls_starttls $1
+tls_trust_file $2
+account test
+host localhost
+port $PORT
+source_ip 127.0.0.2
+auth plain
+user alice
+password $3
+from alice@example.org
+RC
+  chmod 600 "$TMP/msmtprc"
+  d_limit msmtp -C "$TMP/msmtprc" -a test bob@example.org <"$TMP/msmtp.msg" >"$TMP/msmtp.out" 2>&1
+}
+
+tls_msmtp()
+{
+  if d_have msmtp
+  then
+    d_msg msmtp
+    n0=$(d_count)
+    tls_msmtp1 "$1" "$TLS/ca.pem" secret
+    is "$?" "0" "msmtp, tls_starttls $1: a message"
+    tls_check_msg msmtp
+    tls_msmtp1 "$1" "$TLS/ca.pem" wrong
+    is "$?" "77" "msmtp ($2), a wrong password: refused (77)"
+    tls_msmtp1 "$1" "$TLS/ca2.pem" secret
+    st=$?
+    like "$st $(cat "$TMP/msmtp.out")" '^69 .*TLS certificate verification failed' "msmtp ($2), a certificate it does not trust: refused (69)"
+    is "$(d_count)" "$((n0 + 1))" "msmtp ($2): nothing more delivered"
+  else
+    for i in 1 2 3 4 5 6 7; do skip "msmtp ($2)" "msmtp is not installed"; done
+  fi
 }
