@@ -17,30 +17,6 @@ mkdir "$L"
 TCPREMOTEIP=192.0.2.9
 export TCPREMOTEIP
 
-# lq VAR=VALUE... <<EOF: a session of alice (qa -m $MD) with those variables
-lq()
-{
-  (
-    for v in "$@"; do export "$v"; done
-    qa -m "$MD"
-  )
-}
-# msg [N]: the commands of one message to N recipients (default 1)
-msg()
-{
-  printf 'MAIL FROM:<alice@example.org>\n'
-  i=0
-  while [ "$i" -lt "${1:-1}" ]; do printf 'RCPT TO:<r%s@example.org>\n' "$i"; i=$((i + 1)); done
-  printf 'DATA\nSubject: t\n\nbody\n.\n'
-}
-# the replies of one message to N recipients, codes only
-okmsg()
-{
-  echo "250 2.1.0"
-  i=0
-  while [ "$i" -lt "${1:-1}" ]; do echo "250 2.1.5"; i=$((i + 1)); done
-  printf '354\n250 2.0.0\n'
-}
 # rec USER: the record's file for USER
 rec()
 {

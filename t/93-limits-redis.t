@@ -19,28 +19,6 @@ rcli()
   redis-cli -p "$P" "$@"
 }
 
-# lq VAR=VALUE... <<EOF: a session of alice with those variables
-lq()
-{
-  (
-    for v in "$@"; do export "$v"; done
-    qa -m "$MD"
-  )
-}
-msg()
-{
-  printf 'MAIL FROM:<alice@example.org>\n'
-  i=0
-  while [ "$i" -lt "${1:-1}" ]; do printf 'RCPT TO:<r%s@example.org>\n' "$i"; i=$((i + 1)); done
-  printf 'DATA\nSubject: t\n\nbody\n.\n'
-}
-okmsg()
-{
-  echo "250 2.1.0"
-  i=0
-  while [ "$i" -lt "${1:-1}" ]; do echo "250 2.1.5"; i=$((i + 1)); done
-  printf '354\n250 2.0.0\n'
-}
 
 # messages: two "hosts" (prefixes equal, LIMITDIR of their own, unused)
 out=$( { msg; msg; } | lq REDIS=127.0.0.1:$P MSGLIMIT=3/1h LIMITDIR="$TMP/nowhere" | codes)
