@@ -21,40 +21,11 @@ addpw "$F" ys 'pass word' || bail "postern-passwd add"
 addpw "$F" sh 'pass word' -m sha512crypt || bail "postern-passwd add"
 addpw "$F" bc 'pass word' -m bcrypt || bail "postern-passwd add"
 
-# timing N CREDS1 CREDS2 -- ARGS...: as in t/24; prints "status1 status2
-# wall-ratio" (the ratio of the median wall-clock times, CREDS1 over
-# CREDS2).
+# timing N CREDS1 CREDS2 -- ARGS...: as in t/24 (t/helpers/pn-t-timing.py);
+# prints "status1 status2 wall cpu"; the wall-clock ratio is used here
 timing()
 {
-  python3 - "$@" <<'PY'
-import os, statistics, subprocess, sys, time
-n = int(sys.argv[1])
-creds = [sys.argv[2].encode().replace(b"|", b"\0"), sys.argv[3].encode().replace(b"|", b"\0")]
-args = sys.argv[5:]
-wall = [[], []]
-status = [set(), set()]
-def once(k):
-    r, w = os.pipe()
-    os.write(w, creds[k])
-    os.close(w)
-    if r != 3:
-        os.dup2(r, 3)
-        os.close(r)
-    t = time.perf_counter()
-    p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, pass_fds=(3,))
-    _, st, _ = os.wait4(p.pid, 0)
-    wall[k].append(time.perf_counter() - t)
-    status[k].add(os.waitstatus_to_exitcode(st))
-    os.close(3)
-for i in range(n):
-    for k in (i % 2, 1 - i % 2):
-        once(k)
-mw = [statistics.median(t) for t in wall]
-print(",".join(map(str, sorted(status[0]))), ",".join(map(str, sorted(status[1]))),
-      "%.3f" % (mw[0] / mw[1]))
-print("# medians: wall %.1f ms / %.1f ms" % (mw[0] * 1000, mw[1] * 1000), file=sys.stderr)
-PY
+  python3 "$(dirname "$0")/helpers/pn-t-timing.py" "$@"
 }
 
 # within RATIO: true when 0.5 <= RATIO <= 2.0
