@@ -135,12 +135,15 @@ reply: 535 5.7.8 Authentication credentials invalid" "a wrong password: no copy 
 cat >"$TMP/keeper.py" <<'PY'
 import sys, time
 s = bytearray(b"alice\0" + b"secret")
+sys.stdout.buffer.write(b"r")
+sys.stdout.buffer.flush()
 sys.stdin.buffer.read(1)
 PY
 out=$(T_SECRETS='alice\0secret' timeout 60 python3 - "$TMP/keeper.py" <<'PY'
 import os, subprocess, sys, time
-p = subprocess.Popen([sys.executable, sys.argv[1]], stdin=subprocess.PIPE)
-time.sleep(1)
+p = subprocess.Popen([sys.executable, sys.argv[1]], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+# its copy is made once it says so, however slow the machine
+p.stdout.read(1)
 found = False
 with open("/proc/%d/maps" % p.pid) as m:
     maps = m.read().splitlines()
