@@ -17,7 +17,7 @@
  * lookup, the Maildir delivery).
  *
  * The crypt runs with huge pages, as postern-checkpw's does: the same
- * interposed mmap places libxcrypt's working memory (16 MiB for the
+ * interposed mmap (src/lib/pn_hugemmap.c, linked in) places libxcrypt's working memory (16 MiB for the
  * default yescrypt) on a 2 MiB boundary and advises MADV_HUGEPAGE while
  * crypt_r runs, so that W1's floor is the best a one-process server
  * could do with the same hash here.
@@ -28,8 +28,6 @@
  * W4, a delivery with nothing of postern's in it.
  */
 
-#include <sys/mman.h>
-#include <sys/syscall.h>
 #include <crypt.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -38,41 +36,11 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "lib/pn_hugemmap.h"
+
 #define PF_IN_MAX 65536
 #define PF_OUT_MAX 4096
 #define PF_PATH_MAX 4096
-
-#define PF_HUGE (2UL << 20)
-
-static volatile int inhash = 0;
-
-static void *sysmmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
-{
-  return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
-}
-
-/* As in src/lib/pn_crypt.c: libcrypt's mappings, while crypt_r runs,
-   aligned and advised. */
-void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
-{
-  size_t page = (size_t)sysconf(_SC_PAGESIZE);
-  size_t rlen;
-  uintptr_t a;
-  size_t head;
-  char *p;
-  if (!inhash || addr || fd != -1 || (flags & (MAP_FIXED | MAP_SHARED))
-   || !(flags & MAP_ANONYMOUS) || len < PF_HUGE || len > SIZE_MAX / 2)
-    return sysmmap(addr, len, prot, flags, fd, off);
-  p = sysmmap(0, len + PF_HUGE, prot, flags, fd, off);
-  if (p == MAP_FAILED) return sysmmap(addr, len, prot, flags, fd, off);
-  rlen = (len + page - 1) / page * page;
-  a = ((uintptr_t)p + PF_HUGE - 1) & ~(uintptr_t)(PF_HUGE - 1);
-  head = (size_t)(a - (uintptr_t)p);
-  if (head) munmap(p, head);
-  munmap((char *)a + rlen, PF_HUGE - head);
-  madvise((void *)a, rlen, MADV_HUGEPAGE);
-  return (void *)a;
-}
 
 static char const greeting[] = "220 bench.example ESMTP postern\r\n";
 static char const ehlo[] =
@@ -239,9 +207,9 @@ int main(int argc, char const *const *argv)
       if (argc == 3)
       {
         char const *h;
-        inhash = 1;
+        pn_hugemmap(1);
         h = crypt_r(argv[2], argv[1], &cd);
-        inhash = 0;
+        pn_hugemmap(0);
         if (!h || strcmp(h, argv[1])) reply("535 5.7.8 Authentication credentials invalid\r\n");
         else reply("235 2.7.0 Authentication successful\r\n");
       }

@@ -14,7 +14,7 @@ BFLAGS="-std=c99 -D_GNU_SOURCE -O2 -Wall -Wextra"
 for p in pn-load pn-disk pn-floor
 do
   libs=
-  [ "$p" = pn-floor ] && libs=-lcrypt
+  [ "$p" = pn-floor ] && libs="-I$ROOT/src $ROOT/src/lib/pn_hugemmap.c -lcrypt"
   # shellcheck disable=SC2086
   ok "$p builds" ${CC:-cc} $BFLAGS -o "$BB/$p" "$ROOT/bench/$p.c" $libs
 done

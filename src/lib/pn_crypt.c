@@ -6,12 +6,10 @@
  * (postern-checkpw, postern-passwd) reference it.
  *
  * Two things beyond calling crypt_rn: the working memory of the hash
- * gets transparent huge pages (doc/performance.md), and a refusal takes
+ * gets transparent huge pages (pn_hugemmap, doc/performance.md), and a refusal takes
  * a time that does not depend on the stored hash (doc/security.md).
  */
 
-#include <sys/mman.h>
-#include <sys/syscall.h>
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -24,6 +22,7 @@
 
 #include "pn_crypt.h"
 #include "pn_ct.h"
+#include "pn_hugemmap.h"
 #include "pn_pwdb.h"
 
 /* crypt_rn's working area is large (about 32 kB): static, wiped by
@@ -33,54 +32,6 @@ static struct crypt_data cd;
 /* A setting of the default method with libxcrypt's default cost, made
    once: hashing against it costs what a real check of that method costs. */
 static char dummy[CRYPT_GENSALT_OUTPUT_SIZE];
-
-
-/* ---- huge pages for the hash's working memory ----
-
-   libxcrypt's yescrypt maps its working memory itself (16 MiB at the
-   default cost), a fresh anonymous mapping for each hash, and unmaps it
-   after.  This definition of mmap, in the executable, comes before
-   libc's for libcrypt's calls (ELF symbol interposition), so while
-   crypt_rn runs (and only then) a large private anonymous mapping is
-   placed on a huge-page boundary and advised MADV_HUGEPAGE.  Everything
-   else goes to the system call unchanged.  Where the kernel gives no
-   transparent huge pages (THP "never", PR_SET_THP_DISABLE, no THP
-   support) the advice has no effect or fails, and is ignored: the same
-   memory, in small pages.  libcrypt itself stays Debian's, updates
-   included. */
-
-#define PN_CRYPT_HUGE (2UL << 20)     /* the x86-64 and arm64 PMD size */
-
-/* volatile: crypt.h declares crypt_rn a leaf function (__THROW), so the
-   compiler would drop a plain store before the call. */
-static volatile int inhash = 0;
-
-static void *sysmmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
-{
-  return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
-}
-
-void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
-{
-  size_t page = (size_t)sysconf(_SC_PAGESIZE);
-  size_t rlen;
-  uintptr_t a;
-  size_t head;
-  char *p;
-  if (!inhash || addr || fd != -1 || (flags & (MAP_FIXED | MAP_SHARED))
-   || !(flags & MAP_ANONYMOUS) || len < PN_CRYPT_HUGE || len > SIZE_MAX / 2
-   || !page || PN_CRYPT_HUGE % page)
-    return sysmmap(addr, len, prot, flags, fd, off);
-  p = sysmmap(0, len + PN_CRYPT_HUGE, prot, flags, fd, off);
-  if (p == MAP_FAILED) return sysmmap(addr, len, prot, flags, fd, off);
-  rlen = (len + page - 1) / page * page;
-  a = ((uintptr_t)p + PN_CRYPT_HUGE - 1) & ~(uintptr_t)(PN_CRYPT_HUGE - 1);
-  head = (size_t)(a - (uintptr_t)p);
-  if (head) munmap(p, head);
-  munmap((char *)a + rlen, PN_CRYPT_HUGE - head);
-  madvise((void *)a, rlen, MADV_HUGEPAGE);
-  return (void *)a;
-}
 
 
 /* ---- checking ---- */
@@ -113,9 +64,9 @@ static int run(char const *pw, char const *setting, char const **out)
 {
   char const *r;
   errno = 0;
-  inhash = 1;
+  pn_hugemmap(1);
   r = crypt_rn(pw, setting, &cd, sizeof(cd));
-  inhash = 0;
+  pn_hugemmap(0);
   if (!r || r[0] == '*')
   {
     if (errno == ENOMEM || errno == EAGAIN) return -1;
