@@ -79,25 +79,32 @@ authcode()
   printf 'EHLO client.example\nAUTH PLAIN %s\nQUIT\n' "$(plain "$1" "$2")" | d_chat "$PORT" | grep -v '^250' | codes | sed -n 2p
 }
 
-n0=$(d_count)
-out=$(msg "$A" "$A@example.org" | tail -n 6 | tr '\n' ' ')
-is "$out" "235 2.7.0 250 2.1.0 250 2.1.5 354 250 2.0.0 221 2.0.0 " "a listed user with the system password sends as its address"
-is "$(d_count)" "$((n0 + 1))" "into the outbox"
-is "$(stat -c %U "$(d_last)")" "$ACCT" "written as the ACCOUNT setting's account, not the user's"
-like "$(cat "$TMP/sys.log")" "^postern-checkpw: info: auth ok user=\"$A\" account=$ACCT " "logged with the user and the account"
+# accounts WHAT LOG: the sessions of the listed user A, of B (not in
+# the senders database) and of L (below MINUID) through the server
+# running, whose log is LOG; WHAT begins each test's name
+accounts()
+{
+  n0=$(d_count)
+  out=$(msg "$A" "$A@example.org" | tail -n 6 | tr '\n' ' ')
+  is "$out" "235 2.7.0 250 2.1.0 250 2.1.5 354 250 2.0.0 221 2.0.0 " "$1a listed user with the system password sends as its address"
+  is "$(d_count)" "$((n0 + 1))" "$1into the outbox"
+  is "$(stat -c %U "$(d_last)")" "$ACCT" "$1written as the ACCOUNT setting's account, not the user's"
+  like "$(cat "$2")" "^postern-checkpw: info: auth ok user=\"$A\" account=$ACCT " "$1logged with the user and the account"
+  out=$(msg "$A" "ceo@example.org" | grep -A1 '^235' | sed -n 2p)
+  is "$out" "553 5.7.1" "$1a sender not in the user's list: 553 5.7.1"
+  out=$(authcode "$B" "pw $B")
+  is "$out" "535 5.7.8" "$1the right password of a user not in the senders database: 535 5.7.8"
+  like "$(cat "$2")" "^postern-checkpw: info: auth fail user=\"$B\" reason=senders sid=[^ ]+\$" "$1logged: reason=senders"
+  out=$(authcode "$L" "pw $L")
+  is "$out" "535 5.7.8" "$1a listed system account below MINUID: 535 5.7.8"
+  like "$(cat "$2")" "^postern-checkpw: info: auth fail user=\"$L\" reason=minuid sid=[^ ]+\$" "$1logged: reason=minuid"
+  out=$(authcode "$A" wrong)
+  is "$out" "535 5.7.8" "$1a wrong password: 535 5.7.8"
+}
+
+accounts "" "$TMP/sys.log"
 out=$(msg "$A" "someone@example.com" | grep -A1 '^235' | sed -n 2p)
 is "$out" "250 2.1.0" "a sender of a listed @domain"
-out=$(msg "$A" "ceo@example.org" | grep -A1 '^235' | sed -n 2p)
-is "$out" "553 5.7.1" "another sender: 553 5.7.1"
-
-out=$(authcode "$B" "pw $B")
-is "$out" "535 5.7.8" "the right password of a user not in the senders database: 535 5.7.8"
-like "$(cat "$TMP/sys.log")" "^postern-checkpw: info: auth fail user=\"$B\" reason=senders sid=[^ ]+\$" "logged: reason=senders"
-out=$(authcode "$L" "pw $L")
-is "$out" "535 5.7.8" "a system account below MINUID: 535 5.7.8"
-like "$(cat "$TMP/sys.log")" "^postern-checkpw: info: auth fail user=\"$L\" reason=minuid sid=[^ ]+\$" "logged: reason=minuid"
-out=$(authcode "$A" wrong)
-is "$out" "535 5.7.8" "a wrong system password: 535 5.7.8"
 server_stop sys
 
 # The same through PAM: PAM=, PASSWD empty, SENDERS.  The shipped
@@ -109,23 +116,8 @@ cp "$CONF/pam/postern" "/etc/pam.d/$PAMSVC"
 svc pam || bail "the run script with PAM did not start tcpserver: $(cat "$TMP/pam.log")"
 ok "tcpserver runs postern-checkpw -p with -s and -a" \
   sh -c "ps -eo args | grep -q -e '/postern-checkpw -p $PAMSVC -u 1000 -s $TMP/senders.cdb -a $ACCT '"
-n0=$(d_count)
-out=$(msg "$A" "$A@example.org" | tail -n 6 | tr '\n' ' ')
-is "$out" "235 2.7.0 250 2.1.0 250 2.1.5 354 250 2.0.0 221 2.0.0 " "PAM: a listed user with the system password sends as its address"
-is "$(d_count)" "$((n0 + 1))" "PAM: into the outbox"
-is "$(stat -c %U "$(d_last)")" "$ACCT" "PAM: written as the ACCOUNT setting's account, not the user's"
+accounts "PAM: " "$TMP/pam.log"
 is "$(stat -c %a "$OUTBOX")" 700 "(an outbox the user cannot write)"
-like "$(cat "$TMP/pam.log")" "^postern-checkpw: info: auth ok user=\"$A\" account=$ACCT " "PAM: logged with the user and the account"
-out=$(msg "$A" "ceo@example.org" | grep -A1 '^235' | sed -n 2p)
-is "$out" "553 5.7.1" "PAM: a sender not in the user's list: 553 5.7.1"
-out=$(authcode "$B" "pw $B")
-is "$out" "535 5.7.8" "PAM: the right password of a user not in the senders database: 535 5.7.8"
-like "$(cat "$TMP/pam.log")" "^postern-checkpw: info: auth fail user=\"$B\" reason=senders sid=[^ ]+\$" "PAM: logged: reason=senders"
-out=$(authcode "$L" "pw $L")
-is "$out" "535 5.7.8" "PAM: a listed system account below MINUID: 535 5.7.8"
-like "$(cat "$TMP/pam.log")" "^postern-checkpw: info: auth fail user=\"$L\" reason=minuid sid=[^ ]+\$" "PAM: logged: reason=minuid"
-out=$(authcode "$A" wrong)
-is "$out" "535 5.7.8" "PAM: a wrong password: 535 5.7.8"
 server_stop pam
 
 # The options the run script gives, and PAM with PASSWD: a fake
