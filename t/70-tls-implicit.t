@@ -115,13 +115,18 @@ is "$(printf '%s\n' "$out" | codes | tr '\n' ' ')" "220 250 250 250 250 250 250 
 tls_check_msg sc '127\.0\.0\.1'
 
 ### what runs where: postern-tls as nobody, with no new privileges
-printf 'NOOP\n' | hold=5 d_chat "$PORT" >/dev/null 2>&1 &
+# A session held open over TLS: once its greeting has come, the
+# handshake is done and postern-tls has dropped to its relay state (a
+# process seen before that may still be root, reading its key).
+{ sleep 5; } | openssl s_client -connect "127.0.0.1:$PORT" -quiet -no_ign_eof \
+  -CAfile "$TLS/ca.pem" >"$TMP/hold.out" 2>/dev/null &
 i=0
 tp=
 while [ $i -lt 50 ] && [ -z "$tp" ]
 do
-  tp=$(pgrep -s "$PID_tls" -f "^$PN_BIN/postern-tls" | head -n 1)
-  sleep 0.1
+  grep -q '^220 ' "$TMP/hold.out" &&
+    tp=$(pgrep -s "$PID_tls" -f "^$PN_BIN/postern-tls" | head -n 1)
+  [ -n "$tp" ] || sleep 0.1
   i=$((i + 1))
 done
 if [ -n "$tp" ] && [ "$(id -u)" -eq 0 ]
