@@ -248,8 +248,18 @@ quarter; the dynamic loader mapping and relocating libcrypto and libssl
 an eighth; the handshake itself a tenth. In W2 this fixed cost is most
 of the difference; in W4 the bulk path shows: each byte is decrypted
 and then copied once more than in plaintext, through the pipe to the
-session's programs. Most of the fixed cost is spent in OpenSSL 3, not
-in libtls, so calling libssl directly would not remove it. Kernel TLS,
+session's programs. Two costs are already cut: postern-tls forks its
+child before OpenSSL starts (forked after, it copied OpenSSL's tables
+page by page as it used them, about 45 page faults a connection), and it
+reads the network in pieces of up to 64 KiB served to OpenSSL from
+memory (OpenSSL alone reads each record's header and body with two
+system calls: a 25 MB upload took about 3,200 reads, now about 700).
+Most of the fixed cost is spent in OpenSSL 3, not in libtls, so calling
+libssl directly would not remove it; the one saving measured there,
+starting OpenSSL without its legacy tables of cipher and digest names
+(OPENSSL_INIT_NO_ADD_ALL_CIPHERS and _DIGESTS, which TLS in OpenSSL 3
+never reads), is about 2 ms of a fresh process's 11 ms start, and would
+make postern-tls call OpenSSL itself, beside libtls. Kernel TLS,
 which would take the bulk path out of postern-tls (the kernel
 decrypting into the socket the session reads), needs libssl directly
 and a kernel with the TLS module; this machine's kernel has none.

@@ -145,7 +145,7 @@ static void catpeer(char *modif, size_t *m)
   }
 }
 
-/* The child, forked before any key is read: waits for the parent's
+/* The child, forked before OpenSSL starts and any key is read: waits for the parent's
    go-ahead (PN_TLS_GO, then the variables to set), then execs prog.  EOF
    instead: the parent failed and logged why; exit quietly. */
 static void runprog(char const *const *argv) gccattr_noreturn;
@@ -193,8 +193,10 @@ static void runprog(char const *const *argv)
   _exit(111);
 }
 
-/* Before the child may start anything, and before any key: the pipes,
-   then the fork. */
+/* Before the child may start anything, and before OpenSSL and any key:
+   the pipes, then the fork.  (Forked later, the parent would copy, page
+   by page as it writes to them, OpenSSL's tables the child shares until
+   its exec.) */
 static void forkprog(char const *const *argv)
 {
   if (pipecoe(gop) < 0 || ipc_pair_coe(sp) < 0
@@ -369,7 +371,7 @@ static struct tls *handshake(struct tls *srv)
 {
   struct tls *c = 0;
   tain deadline;
-  if (ndelay_on(0) < 0 || ndelay_on(1) < 0 || tls_accept_fds(srv, &c, 0, 1) < 0)
+  if (ndelay_on(0) < 0 || ndelay_on(1) < 0 || pn_tls_accept(srv, &c, 0, 1) < 0)
   {
     logreason("fail", tls_error(srv) ? tls_error(srv) : strerror(errno));
     return 0;
@@ -536,9 +538,9 @@ int main(int argc, char const *const *argv)
   }
   if (!argc || !conf.ncert || conf.ncert != conf.nkey) dieusage();
   where_init();
+  forkprog(argv);
   if (tls_init() < 0) { pn_log(PN_LOG_FATAL, "unable to initialize libtls", where); _exit(111); }
   cfg = settings();
-  forkprog(argv);
   if (!sig_ignore(SIGPIPE)) { pn_log(PN_LOG_FATAL, "unable to ignore SIGPIPE", where); dieconfig(); }
   tain_now_set_stopwatch_g();
   timeout_init();

@@ -251,6 +251,40 @@ ok "no process left behind" tls_gone flood
 kill "$fp" 2>/dev/null
 server_stop flood
 
+### a large upload in records of every size: each byte reaches prog, in order
+# (postern-tls reads the network in large pieces, several records and
+# parts of records at once: the pieces must join up exactly)
+cat >"$TMP/sum" <<'EOF'
+#!/bin/sh
+head -c 6000000 | sha256sum | cut -c 1-64
+EOF
+chmod 755 "$TMP/sum"
+tls_serve sum "$PN_BIN/postern-tls" -i -c "$TLS/srv.pem" -k "$TLS/srv.key" "$TMP/sum" \
+  || bail "tcpserver: $(cat "$TMP/sum.log")"
+out=$(d_limit python3 - "$PORT" "$TLS/ca.pem" 2>&1 <<'PY'
+import hashlib, os, random, socket, ssl, sys
+s = ssl.create_default_context(cafile=sys.argv[2]).wrap_socket(
+    socket.create_connection(("127.0.0.1", int(sys.argv[1])), 30), server_hostname="localhost")
+data = os.urandom(6000000)
+rng = random.Random(7)
+i = 0
+while i < len(data):
+    n = rng.choice((1, 2, 5, 6, 100, 1500, 16384, 16385, 40000, 70000))
+    s.sendall(data[i:i + n])
+    i += n
+got = b""
+while not got.endswith(b"\n"):
+    r = s.recv(100)
+    if not r:
+        break
+    got += r
+print("same" if got.decode().strip() == hashlib.sha256(data).hexdigest() else "differ: " + got.decode())
+PY
+)
+is "$out" "same" "6 MB in writes of 1 byte to 70000: prog reads exactly what was sent"
+ok "no process left behind" tls_gone sum
+server_stop sum
+
 ### what prog gets with -i: the environment, its descriptors, no key
 cat >"$TMP/envprog" <<'EOF'
 #!/bin/sh

@@ -13,6 +13,7 @@
    links libtls. */
 
 #define PN_TLS_RELAYBUF 65536   /* bytes buffered in each direction */
+#define PN_TLS_INBUF 65536      /* bytes of TLS records read at once */
 
 /* Why a relay ended. */
 #define PN_TLS_END_PROG 0       /* prog closed its side (or died) */
@@ -30,6 +31,11 @@ struct pn_tls_fds_s
   int toprog;                   /* what the client sent, decrypted; may be
                                    fromprog (a socket: then half-closed) */
 };
+
+/* tls_accept_fds for one connection of a process, with the network side
+   read in pieces of up to PN_TLS_INBUF bytes (several records at once).
+   The descriptors must be non-blocking. */
+extern int pn_tls_accept(struct tls *, struct tls **, int, int);
 
 /* Runs tls_handshake until done or the deadline.  1, or 0 with errno:
    ETIMEDOUT, EPIPE (the client closed), EPROTO (the TLS library refused:
