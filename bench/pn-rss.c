@@ -65,36 +65,36 @@ static struct pc *pcof(pid_t pid)
   return 0;
 }
 
+/* /proc/PID/NAME into buf (at most max - 1 bytes, then a 0): its
+   length, or 0 if it cannot be read. */
+static size_t readproc(pid_t pid, char const *name, char *buf, size_t max)
+{
+  char path[64];
+  ssize_t r;
+  int fd;
+  snprintf(path, sizeof(path), "/proc/%ld/%s", (long)pid, name);
+  fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  r = read(fd, buf, max - 1);
+  close(fd);
+  if (r <= 0) return 0;
+  buf[r] = 0;
+  return (size_t)r;
+}
+
 /* minflt and majflt from /proc/PID/stat (fields 10 and 12), after the
    comm in parentheses; cpu_us from /proc/PID/schedstat. */
 static void counts(pid_t pid, unsigned long *minflt, unsigned long *majflt, unsigned long *cpu_us)
 {
-  char path[64];
   char buf[PR_STATUS_MAX];
   char const *p;
-  ssize_t r;
-  int fd;
+  unsigned long long ns = 0;
   *minflt = *majflt = *cpu_us = 0;
-  snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-  fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;
-  r = read(fd, buf, sizeof(buf) - 1);
-  close(fd);
-  if (r <= 0) return;
-  buf[r] = 0;
+  if (!readproc(pid, "stat", buf, sizeof(buf))) return;
   p = strrchr(buf, ')');
   if (p && sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %lu %*u %lu", minflt, majflt) != 2) *minflt = *majflt = 0;
-  snprintf(path, sizeof(path), "/proc/%ld/schedstat", (long)pid);
-  fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;
-  r = read(fd, buf, sizeof(buf) - 1);
-  close(fd);
-  if (r <= 0) return;
-  buf[r] = 0;
-  {
-    unsigned long long ns = 0;
-    if (sscanf(buf, "%llu", &ns) == 1) *cpu_us = (unsigned long)(ns / 1000);
-  }
+  if (readproc(pid, "schedstat", buf, sizeof(buf)) && sscanf(buf, "%llu", &ns) == 1)
+    *cpu_us = (unsigned long)(ns / 1000);
 }
 
 static int logfd = -1;
@@ -128,24 +128,15 @@ static void field(char *dst, char const *s, char const *key, int stopspace)
 
 static void record(pid_t pid, char const *how)
 {
-  char path[64];
   char st[PR_STATUS_MAX];
   char name[PR_FIELD_MAX];
   char hwm[PR_FIELD_MAX];
   char line[PR_FIELD_MAX * 2 + 160];
   unsigned long minflt, majflt, cpu_us;
   struct pc *c = pcof(pid);
-  ssize_t r;
   int n;
-  int fd;
-  snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
-  fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;
   st[0] = '\n';
-  r = read(fd, st + 1, sizeof(st) - 2);
-  close(fd);
-  if (r <= 0) return;
-  st[r + 1] = 0;
+  if (!readproc(pid, "status", st + 1, sizeof(st) - 1)) return;
   field(name, st, "\nName:", 0);
   field(hwm, st, "\nVmHWM:", 1);
   if (!hwm[0]) return;
