@@ -110,11 +110,17 @@ unsigned int pn_auth_plain(char *rec, size_t *reclen, char *dec, size_t max, pn_
   return pn_auth_record(rec, reclen, c);
 }
 
+/* One LOGIN answer decoded into dec: a non-empty field without NUL. */
+static unsigned int loginfield(char *dec, size_t max, size_t *n, char const *s, size_t len)
+{
+  unsigned int st = pn_auth_response(dec, max, n, s, len);
+  return st ? st : pn_auth_login_field(dec, *n);
+}
+
 unsigned int pn_auth_login_user(char *dec, size_t max, pn_authcred *c, char const *s, size_t len)
 {
   size_t n;
-  unsigned int st = pn_auth_response(dec, max, &n, s, len);
-  if (!st) st = pn_auth_login_field(dec, n);
+  unsigned int st = loginfield(dec, max, &n, s, len);
   if (st) return st;
   c->user = dec;
   c->ulen = n;
@@ -124,9 +130,8 @@ unsigned int pn_auth_login_user(char *dec, size_t max, pn_authcred *c, char cons
 unsigned int pn_auth_login_pass(char *rec, size_t *reclen, char *dec, size_t max, pn_authcred *c, char const *s, size_t len)
 {
   size_t n;
-  unsigned int st = pn_auth_response(dec, max, &n, s, len);
+  unsigned int st = loginfield(dec, max, &n, s, len);
   *reclen = 0;
-  if (!st) st = pn_auth_login_field(dec, n);
   if (st) return st;
   c->pw = dec;
   c->pwlen = n;

@@ -2,7 +2,8 @@
 
 /* tap.h: the TAP output the unit tests share (one .c each, so the
    functions are static here).  result() prints "ok N - desc" or
-   "not ok N - desc"; n and failed count them for the plan. */
+   "not ok N - desc"; n and failed count them for plan(), which prints
+   "1..N" after the last test. */
 
 #ifndef PN_T_TAP_H
 #define PN_T_TAP_H
@@ -29,6 +30,15 @@ static void result(int okay, char const *desc)
   put(fmt);
   put(" - ");
   put(desc);
+  put("\n");
+}
+
+static void plan(void)
+{
+  char fmt[UINT_FMT];
+  fmt[uint_fmt(fmt, n)] = 0;
+  put("1..");
+  put(fmt);
   put("\n");
 }
 
